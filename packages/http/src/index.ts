@@ -1,0 +1,5 @@
+export * from './router.ts';
+export * from './body.ts';
+export * from './respond.ts';
+export * from './aws-errors.ts';
+export * from './server.ts';
