@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { MandateError } from '@mandate/core';
+import { collections, type WorkloadIdentityDoc } from '../model.ts';
+import type { CallerIdentity, IdentityServices } from '../services.ts';
+import { verifyWorkloadAccessToken, type VerifiedWorkloadToken } from './workload-token.ts';
+
+/** Input rules shared by the data-plane operations (API reference constraints, agentcore-identity-api.md §2). */
+export const workloadNameSchema = z.string().min(3).max(255).regex(/^[A-Za-z0-9_.-]+$/, 'must match [A-Za-z0-9_.-]+');
+export const watSchema = z.string().min(1).max(131_072);
+export const providerNameSchema = z.string().min(1).max(128).regex(/^[a-zA-Z0-9\-_]+$/, 'must match [a-zA-Z0-9\\-_]+');
+export const userIdSchema = z.string().min(1).max(128);
+export const userTokenSchema = z.string().min(1).max(131_072);
+export const sessionUriSchema = z.string().min(1).max(1024).regex(/^urn:ietf:params:oauth:request_uri:[a-zA-Z0-9\-._~]+$/, 'must be urn:ietf:params:oauth:request_uri:<id>');
+
+/** A workload key may act only for its own workload; admin keys for any (A.3 item 25). */
+export function assertCallerMayActFor(caller: CallerIdentity, workloadName: string): void {
+  if (caller.role === 'admin') return;
+  if (caller.role === 'workload' && caller.workloadName === workloadName) return;
+  throw new MandateError('access_denied', `This access key may not act for workload identity ${workloadName}.`);
+}
+
+export async function loadWorkload(services: IdentityServices, workloadName: string): Promise<WorkloadIdentityDoc> {
+  const rec = await services.store.get<WorkloadIdentityDoc>(collections.workloadIdentities, workloadName);
+  if (!rec) throw new MandateError('not_found', `Workload identity ${workloadName} does not exist.`);
+  return rec.doc;
+}
+
+/** Verifies a WAT presented by `caller` and checks the caller may use it (a WAT of another workload is refused). */
+export async function authorizeWat(services: IdentityServices, caller: CallerIdentity, wat: string): Promise<VerifiedWorkloadToken> {
+  const v = await verifyWorkloadAccessToken(services, wat);
+  assertCallerMayActFor(caller, v.workloadName);
+  return v;
+}
