@@ -1,0 +1,3 @@
+export * from './aead.ts';
+export * from './aad.ts';
+export * from './util.ts';
