@@ -6,7 +6,7 @@ import { listen, type Listening } from '@mandate/http';
 export interface SigningKey {
   kid: string;
   alg: string;
-  privateKey: CryptoKey;
+  privateKey: Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
   jwk: JWK;
 }
 
