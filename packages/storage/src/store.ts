@@ -7,6 +7,20 @@
  *
  * Secondary lookups are modelled as separate small documents (an "index" collection) written in the
  * same transaction, so no adapter needs per-collection schema.
+ *
+ * Semantics every adapter shares (held by test/contract.ts):
+ * - Documents are JSON: what is stored is `JSON.stringify(doc)`, what comes back (from reads and from
+ *   the write itself) is `JSON.parse` of that.
+ * - Collections match /^[A-Za-z0-9_.:-]{1,100}$/; ids are 1-1024 characters of well-formed Unicode
+ *   without U+0000 (a lone surrogate would alias U+FFFD in UTF-8 databases). Bad input throws a
+ *   MandateError with code `validation` and changes nothing.
+ * - Ids are ordered by Unicode code point (UTF-8 byte order), in every adapter.
+ * - Every write sets the expiry from its own options: a write without `expiresAt` clears it. An
+ *   expired record is absent for every operation (insert and put over it start again at version 1);
+ *   `sweep` removes it physically.
+ * - Transactions are isolated: nothing they write is visible outside before commit. Calls made on the
+ *   store from inside `fn` (found through AsyncLocalStorage) join the transaction, as do nested
+ *   `transaction` calls. `publish` inside a transaction is delivered at commit, dropped on rollback.
  */
 export interface StoredRecord<T = unknown> {
   id: string;
