@@ -1,0 +1,5 @@
+export * from './access-keys.ts';
+export * from './parse-authorization.ts';
+export * from './replay-cache.ts';
+export * from './sigv4-authenticator.ts';
+export * from './sigv4-errors.ts';

@@ -1,0 +1,53 @@
+import { incompleteSignature } from './sigv4-errors.ts';
+
+/** The parts of an `Authorization: AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…` header. */
+export interface SigV4Authorization {
+  accessKeyId: string;
+  /** yyyymmdd from the credential scope. */
+  scopeDate: string;
+  region: string;
+  service: string;
+  /** Lower-case header names, in the order given (SigV4 requires them sorted). */
+  signedHeaders: string[];
+  /** 64 lower-case hex characters. */
+  signature: string;
+}
+
+const ALGORITHM = 'AWS4-HMAC-SHA256';
+
+/**
+ * Parses the header strictly: exactly the three parameters, the credential scope in its five parts,
+ * lower-case sorted signed headers and a hex signature. Anything else is an IncompleteSignatureException.
+ */
+export function parseSigV4Authorization(header: string): SigV4Authorization {
+  if (!header.startsWith(`${ALGORITHM} `)) {
+    throw incompleteSignature(`Authorization header requires the ${ALGORITHM} algorithm.`);
+  }
+  const params = new Map<string, string>();
+  for (const part of header.slice(ALGORITHM.length + 1).split(',')) {
+    const p = part.trim();
+    const eq = p.indexOf('=');
+    if (eq <= 0) throw incompleteSignature(`Authorization header parameter is malformed: '${p.slice(0, 40)}'.`);
+    const name = p.slice(0, eq);
+    if (params.has(name)) throw incompleteSignature(`Authorization header parameter '${name}' appears twice.`);
+    params.set(name, p.slice(eq + 1));
+  }
+  const missing = ['Credential', 'SignedHeaders', 'Signature'].filter((n) => !params.has(n));
+  if (missing.length > 0) throw incompleteSignature(missing.map((n) => `Authorization header requires '${n}' parameter.`).join(' '));
+  if (params.size !== 3) throw incompleteSignature('Authorization header has unexpected parameters.');
+
+  const scope = params.get('Credential')!.split('/');
+  if (scope.length !== 5 || scope[4] !== 'aws4_request' || !/^\d{8}$/.test(scope[1]!) || scope.some((s) => s === '')) {
+    throw incompleteSignature("Credential must have the form 'KeyId/yyyymmdd/region/service/aws4_request'.");
+  }
+  const signedHeaders = params.get('SignedHeaders')!.split(';');
+  for (let i = 0; i < signedHeaders.length; i++) {
+    const h = signedHeaders[i]!;
+    if (!/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(h) || (i > 0 && signedHeaders[i - 1]! >= h)) {
+      throw incompleteSignature('SignedHeaders must be lower-case header names, sorted and separated by semicolons.');
+    }
+  }
+  const signature = params.get('Signature')!;
+  if (!/^[0-9a-f]{64}$/.test(signature)) throw incompleteSignature('Signature must be 64 lower-case hexadecimal characters.');
+  return { accessKeyId: scope[0]!, scopeDate: scope[1]!, region: scope[2]!, service: scope[3]!, signedHeaders, signature };
+}
