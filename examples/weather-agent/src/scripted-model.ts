@@ -10,9 +10,11 @@ import { WEATHER_TOOL_NAME } from './weather-tool.ts';
 
 const CITY_PATTERN = /\b(?:weather|forecast|temperature)\b[^]*?\b(?:in|for|at)\s+([^?!.,;:\n]{1,100})/i;
 
+const TRAILING_TIME = /\s+(?:today|tonight|tomorrow|now|right now|this (?:morning|afternoon|evening|week))\s*$/i;
+
 /** "Weather in San Francisco?" → "San Francisco"; undefined when no city is named. */
 export function parseCity(prompt: string): string | undefined {
-  const city = CITY_PATTERN.exec(prompt)?.[1]?.trim();
+  const city = CITY_PATTERN.exec(prompt)?.[1]?.replace(TRAILING_TIME, '').trim();
   return city ? city : undefined;
 }
 
