@@ -1,0 +1,81 @@
+import type { Logger } from '@mandate/core';
+import { readBody, sendJson, type RequestContext } from '@mandate/http';
+import type { z } from 'zod';
+import { cognitoError } from './errors.ts';
+import type { UserPoolState } from './state.ts';
+
+/** What every operation handler can reach. */
+export interface UserPoolContext {
+  state: UserPoolState;
+  region: string;
+  accountId: string;
+  logger: Logger;
+  issuer(poolId: string): string;
+}
+
+/**
+ * One Cognito operation. `signed` operations are the IAM-authorized ones (Admin*, Create*, Describe*,
+ * List*): the emulator requires a SigV4 Authorization header on them but does NOT verify it — it holds
+ * no AWS credentials. InitiateAuth, RespondToAuthChallenge and GetUser are unauthenticated in Cognito.
+ */
+export interface CognitoOperation<S extends z.ZodType = z.ZodType> {
+  name: string;
+  signed: boolean;
+  input: S;
+  handle(ctx: UserPoolContext, input: z.infer<S>): Promise<unknown>;
+}
+
+export const defineOperation = <S extends z.ZodType>(op: CognitoOperation<S>): CognitoOperation => op as unknown as CognitoOperation;
+
+const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
+const BODY_LIMIT = 256 * 1024;
+
+/**
+ * The AWS JSON 1.1 protocol: `POST /`, the operation in `X-Amz-Target`, the input as a JSON object,
+ * the output as a JSON object (`application/x-amz-json-1.1`).
+ */
+export function jsonProtocolHandler(ctx: UserPoolContext, operations: ReadonlyMap<string, CognitoOperation>) {
+  return async ({ req, res }: RequestContext): Promise<void> => {
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const op = target.startsWith(TARGET_PREFIX) ? operations.get(target.slice(TARGET_PREFIX.length)) : undefined;
+    if (!op) {
+      req.resume();
+      throw cognitoError('UnknownOperationException', target ? `Operation ${target} is not supported by the user-pool emulator.` : 'The X-Amz-Target header is missing.');
+    }
+    if (op.signed) {
+      const auth = req.headers.authorization;
+      if (auth === undefined) {
+        req.resume();
+        throw cognitoError('MissingAuthenticationTokenException', 'Missing Authentication Token');
+      }
+      if (!auth.startsWith('AWS4-HMAC-SHA256 ') || !auth.includes('Credential=') || !auth.includes('Signature=')) {
+        req.resume();
+        throw cognitoError('IncompleteSignatureException', 'The Authorization header is not an AWS Signature Version 4 header.');
+      }
+    }
+    const body = await readBody(req, BODY_LIMIT);
+    let raw: unknown;
+    try {
+      raw = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
+    } catch {
+      throw cognitoError('SerializationException', 'The request body is not valid JSON.');
+    }
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw cognitoError('SerializationException', 'The request body must be a JSON object.');
+    const parsed = op.input.safeParse(raw);
+    if (!parsed.success) throw cognitoError('InvalidParameterException', describeIssues(parsed.error.issues));
+    const out = await op.handle(ctx, parsed.data);
+    sendJson(res, 200, out ?? {}, { 'content-type': 'application/x-amz-json-1.1' });
+  };
+}
+
+/** AWS's validation wording: "1 validation error detected: Value at 'userPoolId' failed to satisfy constraint: ...". */
+function describeIssues(issues: z.core.$ZodIssue[]): string {
+  const parts = issues.slice(0, 5).map((i) => {
+    const path = i.path.map((p, n) => (n === 0 ? lowerFirst(String(p)) : String(p))).join('.');
+    const missing = i.code === 'invalid_type' && i.input === undefined;
+    return `Value at '${path}' failed to satisfy constraint: ${missing ? 'Member must not be null' : i.message}`;
+  });
+  return `${issues.length} validation error${issues.length === 1 ? '' : 's'} detected: ${parts.join('; ')}`;
+}
+
+const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);
