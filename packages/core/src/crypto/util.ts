@@ -17,7 +17,7 @@ export function hmacSha256(key: string | Uint8Array, data: string | Uint8Array):
 }
 
 /** RFC 5869 HKDF-SHA-256. */
-export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array | string, info: string, length: number): Buffer {
+export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array | string, info: Uint8Array | string, length: number): Buffer {
   return Buffer.from(hkdfSync('sha256', ikm, salt, info, length));
 }
 
