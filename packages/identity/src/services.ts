@@ -1,6 +1,7 @@
 import type { Clock, Logger } from '@mandate/core';
 import type { Store } from '@mandate/storage';
 import type { IncomingMessage } from 'node:http';
+import type { KeyProvider } from './vault/key-provider.ts';
 
 /**
  * The seams between the parts of the identity service. Each is implemented in its own folder:
@@ -71,4 +72,6 @@ export interface IdentityServices {
   logger: Logger;
   /** Outbound HTTP (to providers); injected so tests and SSRF guards can wrap it. */
   fetch: typeof globalThis.fetch;
+  /** The master-key provider behind `secrets`; GetTokenVault/SetTokenVaultCMK report and check it. */
+  keyProvider?: KeyProvider;
 }
