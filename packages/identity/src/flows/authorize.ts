@@ -1,0 +1,34 @@
+import * as o from 'oauth4webapi';
+import type { IdentityServices } from '../services.ts';
+import { joinScopes, loadProvider, providerClient } from './provider-client.ts';
+import { userScopes } from './scopes.ts';
+import { openCodeVerifier, swapSession, type LoadedSession } from './sessions.ts';
+
+/** Parameters Mandate sets itself; customParameters may not override them (they carry the flow's security). */
+const RESERVED = new Set(['response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'request_uri', 'request', 'response_mode']);
+
+/**
+ * The provider authorization URL for a session: code flow with PKCE S256 (RFC 7636, A.1 item 1), the
+ * session's one-time `state` and `nonce`, the vendor's refresh-token scope, RFC 8707 `resource`
+ * (not toward Entra, which selects the resource by scope), `audience`, and the caller's customParameters.
+ */
+export async function providerAuthorizationUrl(services: IdentityServices, s: LoadedSession): Promise<string> {
+  const d = s.doc;
+  const pc = await providerClient(services, await loadProvider(services, d.providerName));
+  const url = new URL(pc.as.authorization_endpoint!);
+  const p = url.searchParams;
+  for (const [k, v] of Object.entries(pc.quirks.authorizationParams ?? {})) p.set(k, v);
+  for (const [k, v] of Object.entries(d.customParameters ?? {})) if (!RESERVED.has(k.toLowerCase())) p.set(k, v);
+  p.set('response_type', 'code');
+  p.set('client_id', pc.client.client_id);
+  p.set('redirect_uri', pc.redirectUri);
+  if (!pc.quirks.noScopes) p.set('scope', joinScopes(pc, userScopes(pc, d.scopes)));
+  p.set('state', d.state);
+  p.set('nonce', d.nonce);
+  p.set('code_challenge', await o.calculatePKCECodeChallenge(await openCodeVerifier(services, d)));
+  p.set('code_challenge_method', 'S256');
+  if (!pc.isEntra) for (const r of d.resources ?? []) p.append('resource', r);
+  for (const a of d.audiences ?? []) p.append('audience', a);
+  if (d.status === 'PENDING') await swapSession(services, s, { ...d, status: 'AUTHORIZING' });
+  return url.href;
+}

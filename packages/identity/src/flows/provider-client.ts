@@ -1,0 +1,124 @@
+import * as o from 'oauth4webapi';
+import { MandateError } from '@mandate/core';
+import { collections, type Oauth2ProviderDoc } from '../model.ts';
+import type { IdentityServices } from '../services.ts';
+
+/**
+ * Everything Mandate needs to talk OAuth to one credential provider, built once per request from its
+ * stored document: the oauth4webapi AuthorizationServer/Client/ClientAuth triple plus request options
+ * (injected fetch; plain http only for loopback in dev mode) and the vendor quirks the flows honour.
+ */
+export interface ProviderClient {
+  doc: Oauth2ProviderDoc;
+  as: o.AuthorizationServer;
+  client: o.Client;
+  auth: o.ClientAuth;
+  options: { [o.customFetch]: typeof fetch; [o.allowInsecureRequests]?: boolean; signal?: AbortSignal };
+  isEntra: boolean;
+  quirks: ProviderQuirks;
+  /** `${publicUrl}/identities/oauth2/callback/${callbackId}`: the redirect_uri registered at the provider. */
+  redirectUri: string;
+}
+
+export interface ProviderQuirks {
+  offlineAccessScope?: string;
+  m2mScopeSuffix?: string;
+  nonExpiringTokens?: boolean;
+  authorizationParams?: Record<string, string>;
+  noScopes?: boolean;
+  scopeSeparator?: string;
+  pkce?: boolean;
+}
+
+export async function loadProvider(services: IdentityServices, name: string): Promise<Oauth2ProviderDoc> {
+  const rec = await services.store.get<Oauth2ProviderDoc>(collections.oauth2Providers, name);
+  if (!rec) throw new MandateError('not_found', `Credential provider ${name} does not exist.`);
+  return rec.doc;
+}
+
+/** The SecretBox context the control plane seals a provider's client secret under. */
+export function clientSecretContext(providerName: string): Record<string, string> {
+  return { kind: 'oauth2-client-secret', provider: providerName };
+}
+
+function isLoopback(url: string): boolean {
+  try {
+    const h = new URL(url).hostname;
+    return h === '127.0.0.1' || h === 'localhost' || h === '[::1]' || h === '::1';
+  } catch {
+    return false;
+  }
+}
+
+export async function providerClient(services: IdentityServices, doc: Oauth2ProviderDoc): Promise<ProviderClient> {
+  if (doc.status !== 'READY') throw new MandateError('validation', `Credential provider ${doc.name} is not ready (${doc.status}).`);
+  const ep = doc.endpoints;
+  const as: o.AuthorizationServer = {
+    // Without a known issuer, an `iss` in an authorization response can never match: fail closed (RFC 9207 §2.4).
+    issuer: ep.issuer ?? `urn:mandate:unknown-issuer:${doc.name}`,
+    authorization_endpoint: ep.authorizationEndpoint,
+    token_endpoint: ep.tokenEndpoint,
+    ...(ep.revocationEndpoint ? { revocation_endpoint: ep.revocationEndpoint } : {}),
+    ...(ep.authorizationResponseIssParameterSupported ? { authorization_response_iss_parameter_supported: true } : {}),
+  };
+  if (!doc.clientId) throw new MandateError('validation', `Credential provider ${doc.name} has no client id.`);
+  const client: o.Client = { client_id: doc.clientId };
+  if (!doc.clientSecret) throw new MandateError('validation', `Credential provider ${doc.name} has no managed client secret.`);
+  const secret = await services.secrets.open(doc.clientSecret, clientSecretContext(doc.name));
+  const method = doc.clientAuthenticationMethod ?? (doc.quirks.tokenAuthMethod === 'client_secret_basic' ? 'CLIENT_SECRET_BASIC' : 'CLIENT_SECRET_POST');
+  const auth = method === 'CLIENT_SECRET_BASIC' ? o.ClientSecretBasic(secret) : o.ClientSecretPost(secret);
+  const options: ProviderClient['options'] = { [o.customFetch]: services.fetch };
+  if (services.config.devMode && isLoopback(ep.tokenEndpoint) && isLoopback(ep.authorizationEndpoint)) options[o.allowInsecureRequests] = true;
+  const q = doc.quirks as ProviderQuirks & Record<string, unknown>;
+  return {
+    doc,
+    as,
+    client,
+    auth,
+    options,
+    isEntra: doc.vendor === 'MicrosoftOauth2',
+    quirks: q,
+    redirectUri: `${services.config.publicUrl}/identities/oauth2/callback/${doc.callbackId}`,
+  };
+}
+
+/** Joins scopes the way the vendor expects (RFC 6749 §3.3: space; some vendors: comma). */
+export function joinScopes(pc: ProviderClient, scopes: string[]): string {
+  return scopes.join(pc.quirks.scopeSeparator ?? ' ');
+}
+
+/** The provider token response, reduced to what Mandate keeps. Third-party access tokens are never parsed (entra-id.md §2.5). */
+export interface ProviderTokens {
+  accessToken: string;
+  refreshToken?: string;
+  /** Epoch ms from `expires_in`; undefined when the provider gave none. */
+  expiresAt?: number;
+  scope?: string;
+}
+
+export function toProviderTokens(services: IdentityServices, r: o.TokenEndpointResponse): ProviderTokens {
+  const out: ProviderTokens = { accessToken: r.access_token };
+  if (typeof r.refresh_token === 'string' && r.refresh_token) out.refreshToken = r.refresh_token;
+  if (typeof r.expires_in === 'number' && r.expires_in > 0) out.expiresAt = services.clock.now() + r.expires_in * 1000;
+  if (typeof r.scope === 'string') out.scope = r.scope;
+  return out;
+}
+
+const DENIED_ERRORS = new Set(['invalid_grant', 'consent_required', 'interaction_required', 'login_required', 'access_denied', 'unauthorized_client', 'invalid_client']);
+
+/**
+ * Turns a provider failure into a typed Mandate error that names the provider's OAuth error code (and the
+ * first line of its description, e.g. an AADSTS code) but never echoes a token or secret.
+ */
+export function providerError(providerName: string, err: unknown): MandateError {
+  if (err instanceof MandateError) return err;
+  if (err instanceof o.ResponseBodyError || err instanceof o.AuthorizationResponseError) {
+    const desc = (err.error_description ?? '').split(/\r?\n/)[0]!.slice(0, 300);
+    const msg = `Credential provider ${providerName} refused the request: ${err.error}${desc ? ` (${desc})` : ''}.`;
+    return DENIED_ERRORS.has(err.error) ? new MandateError('access_denied', msg, { cause: err }) : new MandateError('validation', msg, { cause: err });
+  }
+  if (err instanceof o.OperationProcessingError || err instanceof o.UnsupportedOperationError) {
+    return new MandateError('access_denied', `Credential provider ${providerName} sent a response Mandate could not accept: ${err.message}`, { cause: err });
+  }
+  return new MandateError('unavailable', `Credential provider ${providerName} could not be reached.`, { cause: err });
+}

@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import { collections, type UserBinding } from '../model.ts';
+import type { IdentityServices, SealedSecret } from '../services.ts';
+import type { ProviderTokens } from '../flows/provider-client.ts';
+import { userKey } from '../data/workload-token.ts';
+import { scopesKey } from '../flows/scopes.ts';
+
+/**
+ * The token vault: one row per (workload, user, provider, scope set). Tokens are sealed by the SecretBox
+ * with that tuple as context (A.3 item 20), so a row copied or swapped onto another key fails to open
+ * instead of serving one user's token to another.
+ */
+export interface VaultKey {
+  workloadName: string;
+  user: UserBinding;
+  providerName: string;
+  scopes: string[];
+}
+
+export interface VaultTokenDoc {
+  workloadName: string;
+  userKey: string;
+  providerName: string;
+  scopesKey: string;
+  accessToken: SealedSecret;
+  refreshToken?: SealedSecret;
+  /** Epoch ms; absent when the provider gave no expiry. */
+  expiresAt?: number;
+  updatedTime: number;
+}
+
+export interface VaultEntry {
+  id: string;
+  version: number;
+  accessToken: string;
+  refreshToken?: string;
+  expiresAt?: number;
+}
+
+function parts(k: VaultKey): { workload: string; user: string; provider: string; scopes: string } {
+  return { workload: k.workloadName, user: userKey(k.user), provider: k.providerName, scopes: scopesKey(k.scopes) };
+}
+
+export function vaultId(k: VaultKey): string {
+  const p = parts(k);
+  return createHash('sha256').update([p.workload, p.user, p.provider, p.scopes].join('\u0000')).digest('base64url');
+}
+
+function context(k: VaultKey, field: 'access' | 'refresh'): Record<string, string> {
+  return { kind: 'vault-token', field, ...parts(k) };
+}
+
+/** Reads and opens a vault row; undefined when absent. A row that fails to open is treated as absent and logged. */
+export async function readVault(services: IdentityServices, k: VaultKey): Promise<VaultEntry | undefined> {
+  const id = vaultId(k);
+  const rec = await services.store.get<VaultTokenDoc>(collections.vaultTokens, id);
+  if (!rec) return undefined;
+  try {
+    const out: VaultEntry = { id, version: rec.version, accessToken: await services.secrets.open(rec.doc.accessToken, context(k, 'access')) };
+    if (rec.doc.refreshToken) out.refreshToken = await services.secrets.open(rec.doc.refreshToken, context(k, 'refresh'));
+    if (rec.doc.expiresAt !== undefined) out.expiresAt = rec.doc.expiresAt;
+    return out;
+  } catch {
+    services.logger.error('vault row failed to decrypt under its own key; ignoring it', { vaultId: id, provider: k.providerName, workload: k.workloadName });
+    return undefined;
+  }
+}
+
+/**
+ * Writes tokens for a key. A response without a refresh token keeps the previous one (landscape pain #8);
+ * with `expectedVersion`, the write is a compare-and-swap and returns false when someone else wrote first.
+ */
+export async function writeVault(services: IdentityServices, k: VaultKey, tokens: ProviderTokens, previousRefreshToken?: string, expectedVersion?: number): Promise<boolean> {
+  const doc = await sealVaultDoc(services, k, tokens, previousRefreshToken);
+  const id = vaultId(k);
+  if (expectedVersion === undefined) {
+    await services.store.put(collections.vaultTokens, id, doc);
+    return true;
+  }
+  return (await services.store.update(collections.vaultTokens, id, doc, expectedVersion)) !== undefined;
+}
+
+/** Seals a row without writing it, for callers that write inside a transaction. */
+export async function sealVaultDoc(services: IdentityServices, k: VaultKey, tokens: ProviderTokens, previousRefreshToken?: string): Promise<VaultTokenDoc> {
+  const p = parts(k);
+  const doc: VaultTokenDoc = {
+    workloadName: p.workload,
+    userKey: p.user,
+    providerName: p.provider,
+    scopesKey: p.scopes,
+    accessToken: await services.secrets.seal(tokens.accessToken, context(k, 'access')),
+    updatedTime: services.clock.now(),
+  };
+  const refresh = tokens.refreshToken ?? previousRefreshToken;
+  if (refresh) doc.refreshToken = await services.secrets.seal(refresh, context(k, 'refresh'));
+  if (tokens.expiresAt !== undefined) doc.expiresAt = tokens.expiresAt;
+  return doc;
+}
+
+export async function deleteVault(services: IdentityServices, k: VaultKey): Promise<void> {
+  await services.store.delete(collections.vaultTokens, vaultId(k));
+}
