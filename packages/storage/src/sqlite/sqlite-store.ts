@@ -1,0 +1,350 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Clock } from '@mandate/core';
+import { MandateError, systemClock } from '@mandate/core';
+import { KeyedMutex } from '../keyed-mutex.ts';
+import { LocalPubSub } from '../local-pubsub.ts';
+import { checkBound, checkChannel, checkCollection, checkExpiresAt, checkId, checkLimit, checkPayload, checkVersion, encodeDoc, lowerBound, prefixUpperBound } from '../keys.ts';
+import { LockTimeoutError, StoreConflictError, type ListOptions, type ListResult, type PutOptions, type Store, type StoreOps, type StoredRecord } from '../store.ts';
+import { migrateSqlite } from './migrate.ts';
+import { rangeArgs, rangeSql, sql, type Range } from './queries.ts';
+
+export interface SqliteStoreOptions {
+  /** Database file path (the directory must exist). */
+  path: string;
+  clock?: Clock;
+  /** How long a write waits for another process's write lock before failing (default 5000 ms). */
+  busyTimeoutMs?: number;
+  /** Lease of a withLock row; renewed at a third of it while held (default 30 s). */
+  lockLeaseMs?: number;
+}
+
+interface Row {
+  id?: string;
+  doc: string;
+  version: number;
+  expires_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+interface TxContext {
+  published: Array<[string, string]>;
+  done: boolean;
+}
+
+const SQLITE_BUSY = 5;
+const SQLITE_LOCKED = 6;
+
+/**
+ * The default backend: one SQLite file in WAL mode through node:sqlite.
+ *
+ * Two connections: writes and transactions use the writer; reads outside a transaction use the reader,
+ * which in WAL mode sees the last committed state without waiting, so the token hot path never queues
+ * behind a transaction and never reads uncommitted writes. node:sqlite is synchronous while the Store
+ * API is async, so transactions are serialised in-process: while one runs (BEGIN IMMEDIATE ... COMMIT
+ * across its awaits), writes from other async contexts wait for it instead of landing inside it.
+ *
+ * Publish/subscribe is in-process only: SQLite has no notification channel between processes. Use
+ * PostgreSQL when several instances must see each other's events.
+ */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  readonly path: string;
+  #w: DatabaseSync;
+  #r: DatabaseSync;
+  #clock: Clock;
+  #leaseMs: number;
+  #als = new AsyncLocalStorage<TxContext>();
+  #active: Promise<void> | undefined;
+  #mutex = new KeyedMutex();
+  #pubsub = new LocalPubSub();
+  #stmts = new WeakMap<DatabaseSync, Map<string, StatementSync>>();
+  #plain: StoreOps;
+
+  private constructor(path: string, w: DatabaseSync, r: DatabaseSync, clock: Clock, leaseMs: number) {
+    this.path = path;
+    this.#w = w;
+    this.#r = r;
+    this.#clock = clock;
+    this.#leaseMs = leaseMs;
+    this.#plain = this.#ops(undefined);
+  }
+
+  static async open(options: SqliteStoreOptions): Promise<SqliteStore> {
+    const clock = options.clock ?? systemClock;
+    const timeout = options.busyTimeoutMs ?? 5000;
+    const w = new DatabaseSync(options.path, { timeout });
+    try {
+      // Switching to WAL needs a moment of exclusive access; another process opening the same new file
+      // at the same time can make it report "locked", so retry briefly.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          w.exec('PRAGMA journal_mode = WAL');
+          break;
+        } catch (err) {
+          if (!isBusy(err) || attempt > 50) throw err;
+          await sleep(10 + Math.random() * 20);
+        }
+      }
+      // NORMAL in WAL mode: durable against application crashes; a power loss can lose the last commits.
+      w.exec('PRAGMA synchronous = NORMAL');
+      migrateSqlite(w, clock.now());
+      const r = new DatabaseSync(options.path, { timeout });
+      r.exec('PRAGMA query_only = 1');
+      return new SqliteStore(options.path, w, r, clock, options.lockLeaseMs ?? 30_000);
+    } catch (err) {
+      w.close();
+      throw wrapBusy(err);
+    }
+  }
+
+  #stmt(db: DatabaseSync, text: string): StatementSync {
+    let cache = this.#stmts.get(db);
+    if (!cache) this.#stmts.set(db, (cache = new Map()));
+    let s = cache.get(text);
+    if (!s) cache.set(text, (s = db.prepare(text)));
+    return s;
+  }
+
+  #ctx(): TxContext | undefined {
+    const c = this.#als.getStore();
+    return c && !c.done ? c : undefined;
+  }
+
+  /** Writes from outside the running transaction wait for it; inside one they go straight through. */
+  async #turn(ctx: TxContext | undefined): Promise<void> {
+    if (ctx) {
+      if (ctx.done) throw new Error('This transaction has already finished.');
+      return;
+    }
+    while (this.#active) await this.#active;
+  }
+
+  #record<T>(id: string, r: Row): StoredRecord<T> {
+    return { id, doc: JSON.parse(r.doc) as T, version: r.version, expiresAt: r.expires_at ?? undefined, createdAt: r.created_at, updatedAt: r.updated_at };
+  }
+
+  #written<T>(id: string, json: string, version: number, createdAt: number, now: number, options: PutOptions): StoredRecord<T> {
+    return { id, doc: JSON.parse(json) as T, version, expiresAt: options.expiresAt, createdAt, updatedAt: now };
+  }
+
+  #range(prefix: string | undefined, after: string | undefined): Range {
+    const range: Range = {};
+    const lower = lowerBound(prefix, after);
+    if (lower) range.lower = lower;
+    const upper = prefix ? prefixUpperBound(prefix) : undefined;
+    if (upper !== undefined) range.upper = upper;
+    return range;
+  }
+
+  #ops(ctx: TxContext | undefined): StoreOps {
+    const reader = (): DatabaseSync => (ctx ? this.#w : this.#r);
+    return {
+      get: async <T>(collection: string, id: string) => {
+        checkId(collection, id);
+        const r = this.#stmt(reader(), sql.get).get(collection, id) as Row | undefined;
+        if (!r || (r.expires_at !== null && r.expires_at <= this.#clock.now())) return undefined;
+        return this.#record<T>(id, r);
+      },
+      insert: async <T>(collection: string, id: string, doc: T, options: PutOptions = {}) => {
+        checkId(collection, id);
+        checkExpiresAt(options.expiresAt);
+        const json = encodeDoc(doc);
+        await this.#turn(ctx);
+        const now = this.#clock.now();
+        const r = guard(() => this.#stmt(this.#w, sql.insert).get(collection, id, json, options.expiresAt ?? null, now));
+        if (!r) throw new StoreConflictError(collection, id);
+        return this.#written<T>(id, json, 1, now, now, options);
+      },
+      put: async <T>(collection: string, id: string, doc: T, options: PutOptions = {}) => {
+        checkId(collection, id);
+        checkExpiresAt(options.expiresAt);
+        const json = encodeDoc(doc);
+        await this.#turn(ctx);
+        const now = this.#clock.now();
+        const r = guard(() => this.#stmt(this.#w, sql.put).get(collection, id, json, options.expiresAt ?? null, now)) as { version: number; created_at: number };
+        return this.#written<T>(id, json, r.version, r.created_at, now, options);
+      },
+      update: async <T>(collection: string, id: string, doc: T, expectedVersion: number, options: PutOptions = {}) => {
+        checkId(collection, id);
+        checkVersion(expectedVersion);
+        checkExpiresAt(options.expiresAt);
+        const json = encodeDoc(doc);
+        await this.#turn(ctx);
+        const now = this.#clock.now();
+        const r = guard(() => this.#stmt(this.#w, sql.update).get(collection, id, json, options.expiresAt ?? null, now, expectedVersion)) as
+          | { version: number; created_at: number }
+          | undefined;
+        return r ? this.#written<T>(id, json, r.version, r.created_at, now, options) : undefined;
+      },
+      delete: async (collection: string, id: string, expectedVersion?: number) => {
+        checkId(collection, id);
+        if (expectedVersion !== undefined) checkVersion(expectedVersion);
+        await this.#turn(ctx);
+        const now = this.#clock.now();
+        const res = guard(() =>
+          expectedVersion === undefined ? this.#stmt(this.#w, sql.delete).run(collection, id, now) : this.#stmt(this.#w, sql.deleteVersion).run(collection, id, now, expectedVersion),
+        );
+        return res.changes > 0;
+      },
+      list: async <T>(collection: string, options: ListOptions = {}): Promise<ListResult<T>> => {
+        checkCollection(collection);
+        checkBound(options.prefix, 'prefix');
+        checkBound(options.after, 'after');
+        const limit = checkLimit(options.limit);
+        const range = this.#range(options.prefix, options.after);
+        // One row more than asked tells whether another page follows.
+        const rows = this.#stmt(reader(), rangeSql('list', range)).all(...rangeArgs(collection, range, this.#clock.now()), limit + 1) as unknown as Row[];
+        const more = rows.length > limit;
+        const items = (more ? rows.slice(0, limit) : rows).map((r) => this.#record<T>(r.id!, r));
+        return { items, next: more ? items[limit - 1]!.id : undefined };
+      },
+      count: async (collection: string, prefix?: string) => {
+        checkCollection(collection);
+        checkBound(prefix, 'prefix');
+        const range = this.#range(prefix, undefined);
+        const r = this.#stmt(reader(), rangeSql('count', range)).get(...rangeArgs(collection, range, this.#clock.now())) as { n: number };
+        return r.n;
+      },
+    };
+  }
+
+  #current(): StoreOps {
+    const ctx = this.#ctx();
+    return ctx ? this.#ops(ctx) : this.#plain;
+  }
+
+  get<T>(collection: string, id: string): Promise<StoredRecord<T> | undefined> {
+    return this.#current().get<T>(collection, id);
+  }
+  insert<T>(collection: string, id: string, doc: T, options?: PutOptions): Promise<StoredRecord<T>> {
+    return this.#current().insert(collection, id, doc, options);
+  }
+  put<T>(collection: string, id: string, doc: T, options?: PutOptions): Promise<StoredRecord<T>> {
+    return this.#current().put(collection, id, doc, options);
+  }
+  update<T>(collection: string, id: string, doc: T, expectedVersion: number, options?: PutOptions): Promise<StoredRecord<T> | undefined> {
+    return this.#current().update(collection, id, doc, expectedVersion, options);
+  }
+  delete(collection: string, id: string, expectedVersion?: number): Promise<boolean> {
+    return this.#current().delete(collection, id, expectedVersion);
+  }
+  list<T>(collection: string, options?: ListOptions): Promise<ListResult<T>> {
+    return this.#current().list<T>(collection, options);
+  }
+  count(collection: string, prefix?: string): Promise<number> {
+    return this.#current().count(collection, prefix);
+  }
+
+  async transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
+    const outer = this.#ctx();
+    if (outer) return fn(this.#ops(outer));
+    while (this.#active) await this.#active;
+    let finished!: () => void;
+    this.#active = new Promise((r) => (finished = r));
+    const ctx: TxContext = { published: [], done: false };
+    try {
+      guard(() => this.#w.exec('BEGIN IMMEDIATE'));
+      let result: T;
+      try {
+        result = await this.#als.run(ctx, () => fn(this.#ops(ctx)));
+        ctx.done = true;
+        guard(() => this.#w.exec('COMMIT'));
+      } catch (err) {
+        ctx.done = true;
+        if (this.#w.isTransaction) this.#w.exec('ROLLBACK');
+        throw err;
+      }
+      for (const [channel, payload] of ctx.published) this.#pubsub.deliver(channel, payload);
+      return result;
+    } finally {
+      ctx.done = true;
+      this.#active = undefined;
+      finished();
+    }
+  }
+
+  /**
+   * In-process contenders queue on a mutex; the holder then takes the `locks` row with an atomic
+   * upsert that only succeeds over a free or expired lease, polling with a short backoff while another
+   * process holds it. The lease is renewed while `fn` runs and the row deleted afterwards.
+   */
+  async withLock<T>(key: string, fn: () => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
+    const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+    const release = await this.#mutex.acquire(key, deadline);
+    try {
+      const owner = randomUUID();
+      for (let wait = 2; ; wait = Math.min(wait * 2, 100)) {
+        await this.#turn(this.#ctx());
+        const now = Date.now();
+        if (guard(() => this.#stmt(this.#w, sql.lockAcquire).get(key, owner, now + this.#leaseMs, now))) break;
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) throw new LockTimeoutError(key);
+        await sleep(Math.min(remaining, wait * (0.5 + Math.random())));
+      }
+      const renew = setInterval(() => {
+        void this.#turn(undefined).then(() => this.#stmt(this.#w, sql.lockRenew).run(key, owner, Date.now() + this.#leaseMs)).catch(() => undefined);
+      }, this.#leaseMs / 3);
+      renew.unref();
+      try {
+        return await fn();
+      } finally {
+        clearInterval(renew);
+        await this.#turn(this.#ctx());
+        guard(() => this.#stmt(this.#w, sql.lockRelease).run(key, owner));
+      }
+    } finally {
+      release();
+    }
+  }
+
+  async publish(channel: string, payload: string): Promise<void> {
+    checkChannel(channel);
+    checkPayload(payload);
+    const ctx = this.#ctx();
+    if (ctx) ctx.published.push([channel, payload]);
+    else this.#pubsub.deliver(channel, payload);
+  }
+
+  async subscribe(channel: string, listener: (payload: string) => void): Promise<() => Promise<void>> {
+    checkChannel(channel);
+    this.#pubsub.add(channel, listener);
+    return async () => {
+      this.#pubsub.remove(channel, listener);
+    };
+  }
+
+  async sweep(): Promise<number> {
+    await this.#turn(undefined);
+    guard(() => this.#stmt(this.#w, sql.lockSweep).run(Date.now()));
+    return Number(guard(() => this.#stmt(this.#w, sql.sweep).run(this.#clock.now())).changes);
+  }
+
+  async close(): Promise<void> {
+    while (this.#active) await this.#active;
+    this.#pubsub.clear();
+    if (this.#r.isOpen) this.#r.close();
+    if (this.#w.isOpen) this.#w.close();
+  }
+}
+
+function isBusy(err: unknown): boolean {
+  const code = (err as { errcode?: number } | null)?.errcode;
+  return code !== undefined && ((code & 0xff) === SQLITE_BUSY || (code & 0xff) === SQLITE_LOCKED);
+}
+
+function wrapBusy(err: unknown): unknown {
+  return isBusy(err) ? new MandateError('unavailable', 'The database is busy; try again.', { cause: err }) : err;
+}
+
+/** Runs a statement; "database is locked" after the busy timeout becomes a clear `unavailable` error. */
+function guard<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw wrapBusy(err);
+  }
+}
