@@ -42,6 +42,8 @@ export interface IdentityService {
   router: Router;
   /** Serves the router on host:port (loopback and a free port by default). */
   listen(port?: number, host?: string): Promise<Listening>;
+  /** Stops background subscriptions (access-key revocation). Closing the store is the caller's job when it passed one in. */
+  close(): Promise<void>;
 }
 
 /**
@@ -52,19 +54,20 @@ export async function createIdentityService(options: IdentityServiceOptions): Pr
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger({ base: { component: 'identity' } });
   const config: IdentityConfig = { ...DEFAULT_IDENTITY_CONFIG, ...options.config, publicUrl: options.config.publicUrl.replace(/\/+$/, '') };
-  let store = options.store;
-  if (!store) {
-    logger.warn('identity service is using an in-memory store: every provider, key and token is lost on exit (MUST change for production)');
-    store = new MemoryStore({ clock });
-  }
+  if (!options.store) logger.warn('identity service is using an in-memory store: every provider, key and token is lost on exit (MUST change for production)');
+  const store: Store = options.store ?? new MemoryStore({ clock });
   const keyProvider = options.keyProvider ?? (await LocalKeyProvider.open({ dataDir: options.dataDir ?? '.mandate', env: options.env ?? process.env }));
   const secrets = new EnvelopeSecretBox({ store, keyProvider, clock });
-  const authenticator = new SigV4Authenticator({ store, secrets, region: config.region, clock });
+  const authenticator = await SigV4Authenticator.create({ store, secrets, region: config.region, clock });
   const services: IdentityServices = { store, secrets, authenticator, config, clock, logger, fetch: options.fetch ?? globalThis.fetch, keyProvider };
   const router = createIdentityRouter(services);
   return {
     services,
     router,
     listen: (port = 0, host = '127.0.0.1') => listen(serve(router, { logger }), port, host),
+    close: async () => {
+      await authenticator.close();
+      if (!options.store) await store.close();
+    },
   };
 }

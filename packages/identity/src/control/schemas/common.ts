@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Resource names: AWS documents `[a-zA-Z0-9\-_]+`, length 1..128 (credential providers and workload identities). */
-export const NAME_PATTERN = /^[a-zA-Z0-9\-_]{1,128}$/;
+export const NAME_PATTERN = /^[a-zA-Z0-9\-_]+$/;
 
 export const resourceName = z.string().min(1).max(128).regex(NAME_PATTERN, {
   error: 'Member must satisfy regular expression pattern: [a-zA-Z0-9\\-_]+',
