@@ -185,7 +185,13 @@ export class SigV4Authenticator implements RequestAuthenticator {
     const rec = await this.#store.get<AccessKeyDoc>(collections.accessKeys, accessKeyId);
     if (rec === undefined || rec.doc.status !== 'Active' || rec.doc.accessKeyId !== accessKeyId) throw unrecognizedClient();
     const doc = rec.doc;
-    const secretAccessKey = await this.#secrets.open(doc.secret, accessKeySecretContext(accessKeyId));
+    let secretAccessKey: string;
+    try {
+      secretAccessKey = await this.#secrets.open(doc.secret, accessKeySecretContext(accessKeyId));
+    } catch (cause) {
+      // A row whose secret no longer opens (tampered, swapped, or sealed under a lost master key) is no key at all.
+      throw new MandateError('unrecognized_client', 'The security token included in the request is invalid.', { cause });
+    }
     const identity: CallerIdentity = {
       accessKeyId,
       role: doc.role,
