@@ -5,6 +5,7 @@ import { SigV4Authenticator } from './auth/sigv4-authenticator.ts';
 import { controlOperations } from './control/index.ts';
 import { dataOperations } from './data/index.ts';
 import { registerOperations } from './http-adapter.ts';
+import { registerOauthBrowserRoutes } from './browser/register.ts';
 import type { IdentityConfig, IdentityServices } from './services.ts';
 import { EnvelopeSecretBox } from './vault/envelope-secret-box.ts';
 import type { KeyProvider } from './vault/key-provider.ts';
@@ -14,6 +15,7 @@ import { LocalKeyProvider } from './vault/local-key-provider.ts';
 export function createIdentityRouter(services: IdentityServices, router: Router = new Router()): Router {
   registerOperations(router, services, controlOperations);
   registerOperations(router, services, dataOperations);
+  registerOauthBrowserRoutes(router, services);
   return router;
 }
 

@@ -1,0 +1,129 @@
+import * as o from 'oauth4webapi';
+import { MandateError, randomToken } from '@mandate/core';
+import { escapeHtml, redirect, sendHtml, type RequestContext } from '@mandate/http';
+import { collections, type InboundJwtConfig } from '../model.ts';
+import type { IdentityServices, SealedSecret } from '../services.ts';
+import { loadWorkload } from '../data/access.ts';
+import { completeSession } from '../flows/complete.ts';
+import { invalidSession, loadSession, sessionIdOf, SESSION_LIFETIME_MS } from '../flows/sessions.ts';
+import { verifyUserToken } from '../flows/user-jwt.ts';
+import { page } from './page.ts';
+
+/**
+ * Mandate's built-in return page: a ready-made session-binding verifier (landscape §4 item 2), so a
+ * workload needs no application of its own to call CompleteResourceTokenAuth. Put
+ * `${publicUrl}/identities/oauth2/return` in the workload's allowedResourceOauth2ReturnUrls.
+ *
+ * After the provider consent, the browser lands here with `session_id`. Mandate signs the user in again
+ * with the workload's inbound identity provider (the first `inboundJwt` entry): an OpenID Connect
+ * authorization-code flow with PKCE as a public client, `client_id` = the entry's first allowedAudience
+ * that is not a URL (for Entra, the agent API's app id: Entra's `sub` is pairwise per app, so only a login
+ * to that same app yields the `sub` the user's access tokens carry), else its first allowedClient. That
+ * app must list `${publicUrl}/identities/oauth2/return/login` as a redirect URI. The ID token is verified
+ * like any user token of the workload, its (iss, sub) compared with the session's binding, and the
+ * session completes on a match or fails on a mismatch (nothing stored). Issuers without an authorization
+ * endpoint are refused here; their workloads need an application-hosted return URL.
+ */
+interface ReturnLoginDoc {
+  kind: 'return-login';
+  sessionId: string;
+  discoveryUrl: string;
+  clientId: string;
+  nonce: string;
+  codeVerifier: SealedSecret;
+}
+
+const LOGIN_PREFIX = 'rl.';
+const ctx = (state: string) => ({ kind: 'return-login', state });
+
+function loginRedirectUri(services: IdentityServices): string {
+  return `${services.config.publicUrl}/identities/oauth2/return/login`;
+}
+
+function loginClientId(cfg: InboundJwtConfig): string | undefined {
+  return cfg.allowedAudience?.find((a) => !a.includes(':')) ?? cfg.allowedClients?.[0];
+}
+
+async function discoverAs(services: IdentityServices, discoveryUrl: string): Promise<o.AuthorizationServer> {
+  const url = new URL(discoveryUrl);
+  const options = { [o.customFetch]: services.fetch, ...(services.config.devMode ? { [o.allowInsecureRequests]: true } : {}) };
+  const issuer = new URL(discoveryUrl.replace(/\/\.well-known\/openid-configuration$/, ''));
+  try {
+    const res = await o.discoveryRequest(issuer, { ...options, algorithm: 'oidc' });
+    const as = await o.processDiscoveryResponse(issuer, res);
+    if (!as.authorization_endpoint || !as.token_endpoint) throw new MandateError('validation', 'The workload\'s identity provider has no sign-in endpoint.');
+    return as;
+  } catch (err) {
+    if (err instanceof MandateError) throw err;
+    throw new MandateError('unavailable', `The identity provider at ${url.origin} could not be reached to sign you in.`, { cause: err });
+  }
+}
+
+export async function handleReturnPage(services: IdentityServices, rc: RequestContext): Promise<void> {
+  const id = sessionIdOf(rc.query.get('session_id') ?? '');
+  const s = id ? await loadSession(services, id) : undefined;
+  if (!s || s.doc.status !== 'AWAITING_BINDING') throw invalidSession();
+  const workload = await loadWorkload(services, s.doc.workloadName);
+  const cfg = workload.inboundJwt?.[0];
+  const clientId = cfg && loginClientId(cfg);
+  if (!cfg || !clientId) {
+    throw new MandateError('validation', `Workload identity ${workload.name} has no inbound identity provider Mandate could sign you in with; it needs its own return URL.`);
+  }
+  const as = await discoverAs(services, cfg.discoveryUrl);
+  const state = LOGIN_PREFIX + randomToken(32);
+  const verifier = o.generateRandomCodeVerifier();
+  const doc: ReturnLoginDoc = {
+    kind: 'return-login',
+    sessionId: s.doc.sessionId,
+    discoveryUrl: cfg.discoveryUrl,
+    clientId,
+    nonce: randomToken(24),
+    codeVerifier: await services.secrets.seal(verifier, ctx(state)),
+  };
+  await services.store.insert(collections.authStates, state, doc, { expiresAt: Math.min(s.doc.expiresAt, services.clock.now() + SESSION_LIFETIME_MS) });
+  const url = new URL(as.authorization_endpoint!);
+  url.searchParams.set('response_type', 'code');
+  url.searchParams.set('client_id', clientId);
+  url.searchParams.set('redirect_uri', loginRedirectUri(services));
+  url.searchParams.set('scope', 'openid profile');
+  url.searchParams.set('state', state);
+  url.searchParams.set('nonce', doc.nonce);
+  url.searchParams.set('code_challenge', await o.calculatePKCECodeChallenge(verifier));
+  url.searchParams.set('code_challenge_method', 'S256');
+  redirect(rc.res, url.href);
+}
+
+export async function handleReturnLogin(services: IdentityServices, rc: RequestContext): Promise<void> {
+  const state = rc.query.get('state') ?? '';
+  if (!state.startsWith(LOGIN_PREFIX)) throw new MandateError('validation', 'The sign-in response has no valid state.');
+  const rec = await services.store.get<ReturnLoginDoc>(collections.authStates, state);
+  if (!rec || rec.doc.kind !== 'return-login' || !(await services.store.delete(collections.authStates, state, rec.version))) {
+    throw new MandateError('access_denied', 'The sign-in response is unknown, expired or was already used.');
+  }
+  const s = await loadSession(services, rec.doc.sessionId);
+  if (!s || s.doc.status !== 'AWAITING_BINDING') throw invalidSession();
+  const workload = await loadWorkload(services, s.doc.workloadName);
+  const as = await discoverAs(services, rec.doc.discoveryUrl);
+  const client: o.Client = { client_id: rec.doc.clientId };
+  const options = { [o.customFetch]: services.fetch, ...(services.config.devMode ? { [o.allowInsecureRequests]: true } : {}) };
+  let idToken: string | undefined;
+  try {
+    const params = o.validateAuthResponse(as, client, rc.query, state);
+    const res = await o.authorizationCodeGrantRequest(as, client, o.None(), params, loginRedirectUri(services), await services.secrets.open(rec.doc.codeVerifier, ctx(state)), options);
+    const out = await o.processAuthorizationCodeResponse(as, client, res, { expectedNonce: rec.doc.nonce, requireIdToken: true });
+    idToken = out.id_token;
+  } catch (err) {
+    throw new MandateError('access_denied', `Signing you in failed: ${err instanceof Error ? err.message : 'unknown error'}`);
+  }
+  // The ID token is verified like any user token of this workload (signature, issuer, audience = the login app).
+  const cfg = workload.inboundJwt!.find((c) => c.discoveryUrl === rec.doc.discoveryUrl);
+  const user = await verifyUserToken(services, idToken!, cfg ? [{ discoveryUrl: cfg.discoveryUrl, allowedAudience: [rec.doc.clientId] }] : []);
+  try {
+    await completeSession(services, s, { kind: 'jwt', issuer: user.issuer, subject: user.subject });
+  } catch (err) {
+    sendHtml(rc.res, 403, page('Access not granted', '<p>You are signed in as a different user than the one who asked for this access, so nothing was stored. Ask the agent to start again while signed in as yourself.</p>'));
+    services.logger.warn('built-in return page refused a binding', { error: err });
+    return;
+  }
+  sendHtml(rc.res, 200, page('Access granted', `<p>Signed in as ${escapeHtml(String(user.claims.preferred_username ?? user.claims.name ?? user.subject))}. The agent can now continue; you can close this window.</p>`));
+}
