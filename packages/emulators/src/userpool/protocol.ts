@@ -62,20 +62,41 @@ export function jsonProtocolHandler(ctx: UserPoolContext, operations: ReadonlyMa
     }
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw cognitoError('SerializationException', 'The request body must be a JSON object.');
     const parsed = op.input.safeParse(raw);
-    if (!parsed.success) throw cognitoError('InvalidParameterException', describeIssues(parsed.error.issues));
+    if (!parsed.success) throw cognitoError('InvalidParameterException', describeIssues(parsed.error.issues, raw));
     const out = await op.handle(ctx, parsed.data);
     sendJson(res, 200, out ?? {}, { 'content-type': 'application/x-amz-json-1.1' });
   };
 }
 
 /** AWS's validation wording: "1 validation error detected: Value at 'userPoolId' failed to satisfy constraint: ...". */
-function describeIssues(issues: z.core.$ZodIssue[]): string {
+function describeIssues(issues: z.core.$ZodIssue[], input: unknown): string {
   const parts = issues.slice(0, 5).map((i) => {
     const path = i.path.map((p, n) => (n === 0 ? lowerFirst(String(p)) : String(p))).join('.');
-    const missing = i.code === 'invalid_type' && i.input === undefined;
-    return `Value at '${path}' failed to satisfy constraint: ${missing ? 'Member must not be null' : i.message}`;
+    return `Value at '${path}' failed to satisfy constraint: ${constraint(i, valueAt(input, i.path))}`;
   });
   return `${issues.length} validation error${issues.length === 1 ? '' : 's'} detected: ${parts.join('; ')}`;
+}
+
+function constraint(i: z.core.$ZodIssue, value: unknown): string {
+  const what = (origin: string) => (origin === 'number' || origin === 'int' ? 'value' : 'length');
+  switch (i.code) {
+    case 'invalid_type':
+      return value === undefined || value === null ? 'Member must not be null' : `Member must be of type ${i.expected}`;
+    case 'too_big':
+      return `Member must have ${what(i.origin)} less than or equal to ${String(i.maximum)}`;
+    case 'too_small':
+      return `Member must have ${what(i.origin)} greater than or equal to ${String(i.minimum)}`;
+    case 'invalid_value':
+      return `Member must satisfy enum value set: [${i.values.map(String).join(', ')}]`;
+    default:
+      return i.message;
+  }
+}
+
+function valueAt(input: unknown, path: PropertyKey[]): unknown {
+  let v = input;
+  for (const k of path) v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined;
+  return v;
 }
 
 const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);
