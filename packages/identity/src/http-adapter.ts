@@ -95,6 +95,7 @@ function awsIssueMessage(iss: z.core.$ZodRawIssue): string | undefined {
         ? `Member must have length less than or equal to ${iss.maximum}`
         : `Member must have value less than or equal to ${iss.maximum}`;
     case 'invalid_value':
+      if (iss.input === undefined || iss.input === null) return 'Member must not be null';
       return `Member must satisfy enum value set: [${iss.values.map(String).join(', ')}]`;
     case 'invalid_format':
       return iss.format === 'regex' && 'pattern' in iss ? `Member must satisfy regular expression pattern: ${String(iss.pattern)}` : `Member must be a valid ${iss.format}`;
