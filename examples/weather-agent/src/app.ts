@@ -8,6 +8,7 @@ import { Agent, type Model } from '@strands-agents/sdk';
 import { BedrockAgentCoreApp } from 'bedrock-agentcore/runtime';
 import { z } from 'zod';
 import type { ModelFactory } from './model.ts';
+import { guardInvocations } from './request-guard.ts';
 import { runWeatherAgent } from './run.ts';
 import type { TokenSource } from './token.ts';
 import { UserTokenGate } from './user-token.ts';
@@ -33,7 +34,7 @@ export function createWeatherAgent(model: Model, gate: UserTokenGate, weatherApi
 }
 
 export function createWeatherApp(deps: WeatherAppDeps): BedrockAgentCoreApp {
-  return new BedrockAgentCoreApp({
+  const app = new BedrockAgentCoreApp({
     invocationHandler: {
       requestSchema: invocationSchema,
       process: async function* (request, context) {
@@ -47,4 +48,6 @@ export function createWeatherApp(deps: WeatherAppDeps): BedrockAgentCoreApp {
     },
     config: { logging: { options: { level: deps.logLevel ?? 'info' } } },
   });
+  guardInvocations(app, invocationSchema);
+  return app;
 }

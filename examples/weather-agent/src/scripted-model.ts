@@ -93,7 +93,7 @@ export class ScriptedWeatherModel extends Model<BaseModelConfig> {
     if (outcome) {
       const text = outcome.status === 'success' && isReport(outcome.json)
         ? weatherSentence(outcome.json)
-        : `I could not get the weather: ${outcome.text || 'the weather tool failed'}`;
+        : `I could not get the weather: ${outcome.text.replace(/^\w*Error: /, '') || 'the weather tool failed'}`;
       yield* textBlock(text);
       yield { type: 'modelMessageStopEvent', stopReason: 'endTurn' };
       return;

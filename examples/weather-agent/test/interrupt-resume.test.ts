@@ -117,7 +117,7 @@ describe('weather agent run (in-process)', () => {
     const source = new ManualTokenSource({ token: userToken(key, { ...alice, scp: 'write' }) });
     const { agent, gate } = setup(source);
     const events = await drain(runWeatherAgent(agent, gate, 'Weather in Oslo?'));
-    assert.equal(text(events), 'I could not get the weather: Error: Access token rejected: scope read not granted');
+    assert.equal(text(events), 'I could not get the weather: Access token rejected: scope read not granted');
   });
 
   it('asks for a city, and never for a token, when the prompt names none', async () => {
