@@ -64,7 +64,7 @@ describe('AES-256-GCM seal/open', () => {
 describe('canonical AAD', () => {
   test('independent of key order, distinct for every different context', () => {
     assert.deepEqual(canonicalAad('l', 1, 'k', { b: '2', a: '1' }), canonicalAad('l', 1, 'k', { a: '1', b: '2' }));
-    const variants = [
+    const variants: Record<string, string>[] = [
       { a: 'b,c' }, { a: 'b', c: '' }, { 'a,b': 'c' }, { a: '', b: 'c' }, { ab: 'c' }, { a: 'bc' }, { a: '"b"' }, { a: 'b"', '"c': '' }, {},
     ];
     const encodings = new Set(variants.map((v) => canonicalAad('l', 1, 'k', v).toString('hex')));

@@ -123,7 +123,7 @@ describe('EnvelopeSecretBox', () => {
 
   test('data keys rotate after N seals and on demand; concurrent first seals create one data key', async () => {
     const { store, box } = setup(1, { maxSealsPerDataKey: 3 });
-    const kids = [];
+    const kids: string[] = [];
     for (let i = 0; i < 7; i++) kids.push((await box.seal(`v${i}`, ctxA)).kid);
     assert.deepEqual(kids.map((k) => kids.indexOf(k)), [0, 0, 0, 3, 3, 3, 6]);
     box.rotateDataKey();
@@ -158,7 +158,7 @@ describe('EnvelopeSecretBox', () => {
       assert.ok(bytes.includes(Buffer.from('"ct"')), 'the sealed rows are in the file');
       for (const c of canaries) assert.equal(bytes.includes(Buffer.from(c)), false, c);
       // Neither the master key nor any unwrapped data key is in the file either, in any common encoding.
-      const secrets = [Buffer.alloc(32, 5)];
+      const secrets: Buffer[] = [Buffer.alloc(32, 5)];
       for (const r of (await store.list<DataKeyDoc>(collections.dataKeys)).items) secrets.push(await keyProvider.unwrapKey(r.doc.wrappedKey, r.doc.masterKeyId, dataKeyContext(r.id)));
       for (const s of secrets) for (const enc of [s, Buffer.from(s.toString('base64')), Buffer.from(s.toString('base64url')), Buffer.from(s.toString('hex'))]) assert.equal(bytes.includes(enc), false);
     } finally {

@@ -149,6 +149,16 @@ describe('master-key rotation', () => {
     for (const w of written) assert.equal(await cold.open(w.s, ctx(w.i)), `secret-${w.i}`);
   });
 
+  test('a reader that loaded the ring just before another process rotated opens at once', async () => {
+    const path = join(dir, 'stale', 'master.key');
+    const store = new MemoryStore();
+    const sealed = await populate(store, await LocalKeyProvider.fromFile(path), 4);
+    const reader = new EnvelopeSecretBox({ store, keyProvider: await LocalKeyProvider.fromFile(path) });
+    const report = await rotateMasterKey(store, await LocalKeyProvider.fromFile(path));
+    assert.equal(report.retired.length, 1);
+    for (const [i, s] of sealed.entries()) assert.equal(await reader.open(s, ctx(i)), `secret-${i}`);
+  });
+
   test('environment keys: a new MANDATE_MASTER_KEY with the old one in MANDATE_MASTER_KEY_PREVIOUS', async () => {
     const a = Buffer.alloc(32, 0xa).toString('base64');
     const b = Buffer.alloc(32, 0xb).toString('base64');

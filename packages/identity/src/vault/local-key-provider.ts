@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { AES_256_KEY_BYTES, MandateError, canonicalAad, decryptionFailure, gcmOpen, gcmSeal, keyFingerprint, packGcm, unpackGcm } from '@mandate/core';
 import type { RotatableKeyProvider, WrappedKey } from './key-provider.ts';
@@ -52,7 +52,8 @@ export class LocalKeyProvider implements RotatableKeyProvider {
   readonly path: string | undefined;
   #keys = new Map<string, Buffer>();
   #current = '';
-  #lastReload = 0;
+  /** Identifies the ring file version last loaded (the ring is replaced by rename, so the inode changes). */
+  #stamp = '';
 
   private constructor(kind: 'local-file' | 'local-env', path: string | undefined) {
     this.kind = kind;
@@ -115,8 +116,14 @@ export class LocalKeyProvider implements RotatableKeyProvider {
     return ring;
   }
 
+  async #fileStamp(): Promise<string> {
+    const st = await stat(this.path!);
+    return `${st.ino}:${st.mtimeMs}:${st.size}`;
+  }
+
   async #reload(): Promise<void> {
     if (this.kind !== 'local-file') return;
+    const stamp = await this.#fileStamp();
     const ring = await this.#readRing();
     const keys = new Map<string, Buffer>();
     for (const e of ring.keys) {
@@ -129,7 +136,7 @@ export class LocalKeyProvider implements RotatableKeyProvider {
     if (!keys.has(ring.current)) throw new MandateError('internal', 'The current master key is missing from the ring.');
     this.#keys = keys;
     this.#current = ring.current;
-    this.#lastReload = Date.now();
+    this.#stamp = stamp;
   }
 
   async #writeRing(ring: RingFile): Promise<void> {
@@ -159,7 +166,7 @@ export class LocalKeyProvider implements RotatableKeyProvider {
 
   async unwrapKey(wrapped: string, masterKeyId: string, context: Record<string, string>): Promise<Buffer> {
     let key = this.#keys.get(masterKeyId);
-    if (!key && this.kind === 'local-file' && Date.now() - this.#lastReload > 1000) {
+    if (!key && this.kind === 'local-file' && (await this.#fileStamp()) !== this.#stamp) {
       // A key added by a rotation in another process after this one loaded the ring.
       await this.#reload();
       key = this.#keys.get(masterKeyId);
