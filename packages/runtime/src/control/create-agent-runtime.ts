@@ -1,0 +1,70 @@
+import { MandateError, randomAlnum } from '@mandate/core';
+import { defineOperation } from '@mandate/identity/operation.ts';
+import { writeTags } from '@mandate/identity/control/common.ts';
+import type { RuntimeEnv } from '../env.ts';
+import { runtimeArn, runtimeEndpointArn } from '../arns.ts';
+import { DEFAULT_ENDPOINT, runtimeCollections as C, versionKey, type RuntimeDoc, type RuntimeEndpointDoc } from '../model.ts';
+import { buildVersion } from '../records.ts';
+import { createRuntimeSchema } from '../schemas.ts';
+import { createRuntimeWorkload } from '../workload.ts';
+import { rfc3339 } from '../views.ts';
+
+/** PUT /runtimes/ → 202. Version 1, the DEFAULT endpoint and the runtime's own workload identity are created together. */
+export const createAgentRuntime = (env: RuntimeEnv) => defineOperation({
+  name: 'CreateAgentRuntime',
+  method: 'PUT',
+  path: '/runtimes/',
+  plane: 'control',
+  successStatus: 202,
+  input: createRuntimeSchema,
+  async handler(input, { services }) {
+    const now = services.clock.now();
+    const id = `${input.agentRuntimeName}-${randomAlnum(10)}`;
+    const version = buildVersion(id, '1', input, now);
+    const arn = runtimeArn(services.config, id);
+    const rt: RuntimeDoc = {
+      agentRuntimeId: id,
+      agentRuntimeName: input.agentRuntimeName,
+      agentRuntimeArn: arn,
+      latestVersion: '1',
+      // Validation and artifact resolution are synchronous, so the runtime is usable at once;
+      // the response still says CREATING, as AWS does, and Get reports READY.
+      status: 'READY',
+      workloadName: id,
+      workloadIdentityArn: '',
+      createdTime: now,
+      lastUpdatedTime: now,
+    };
+    const endpoint: RuntimeEndpointDoc = {
+      agentRuntimeId: id,
+      name: DEFAULT_ENDPOINT,
+      id: `${DEFAULT_ENDPOINT}`,
+      agentRuntimeEndpointArn: runtimeEndpointArn(services.config, id, DEFAULT_ENDPOINT),
+      liveVersion: '1',
+      status: 'READY',
+      createdTime: now,
+      lastUpdatedTime: now,
+    };
+    await services.store.transaction(async (tx) => {
+      if (await tx.get(C.runtimeNames, input.agentRuntimeName)) {
+        throw new MandateError('conflict', `An agent runtime named ${input.agentRuntimeName} already exists.`);
+      }
+      const workload = await createRuntimeWorkload(tx, services, id, version.authorizer);
+      rt.workloadIdentityArn = workload.workloadIdentityArn;
+      await tx.insert(C.runtimeNames, input.agentRuntimeName, { agentRuntimeId: id });
+      await tx.insert(C.runtimes, id, rt);
+      await tx.insert(C.runtimeVersions, versionKey(id, '1'), version);
+      await tx.insert(C.runtimeEndpoints, `${id}/${DEFAULT_ENDPOINT}`, endpoint);
+      await writeTags(tx, arn, input.tags);
+    });
+    env.services.logger.info('agent runtime created', { agentRuntimeId: id });
+    return {
+      agentRuntimeArn: arn,
+      agentRuntimeId: id,
+      agentRuntimeVersion: '1',
+      createdAt: rfc3339(now),
+      status: 'CREATING',
+      workloadIdentityDetails: { workloadIdentityArn: rt.workloadIdentityArn },
+    };
+  },
+});

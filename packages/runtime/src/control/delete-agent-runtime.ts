@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { defineOperation } from '@mandate/identity/operation.ts';
+import { deleteTags } from '@mandate/identity/control/common.ts';
+import type { RuntimeEnv } from '../env.ts';
+import { runtimeCollections as C } from '../model.ts';
+import { loadRuntime } from '../records.ts';
+import { runtimeIdSchema } from '../schemas.ts';
+import { deleteRuntimeWorkload } from '../workload.ts';
+
+/** DELETE /runtimes/{agentRuntimeId}/ → 202. Stops its sessions, removes versions, endpoints, session owners, and its workload identity. */
+export const deleteAgentRuntime = (env: RuntimeEnv) => defineOperation({
+  name: 'DeleteAgentRuntime',
+  method: 'DELETE',
+  path: '/runtimes/:agentRuntimeId/',
+  plane: 'control',
+  successStatus: 202,
+  input: z.object({ agentRuntimeId: runtimeIdSchema }),
+  inputFrom: (_b, p) => ({ agentRuntimeId: p.agentRuntimeId }),
+  async handler(input, { services }) {
+    const rt = await loadRuntime(services.store, input.agentRuntimeId);
+    const id = rt.doc.agentRuntimeId;
+    await services.store.transaction(async (tx) => {
+      await tx.delete(C.runtimes, id);
+      await tx.delete(C.runtimeNames, rt.doc.agentRuntimeName);
+      for (const col of [C.runtimeVersions, C.runtimeEndpoints, C.runtimeSessions]) {
+        for (;;) {
+          const page = await tx.list(col, { prefix: `${id}/`, limit: 100 });
+          for (const r of page.items) await tx.delete(col, r.id);
+          if (page.next === undefined) break;
+        }
+      }
+      await deleteRuntimeWorkload(tx, id);
+      await deleteTags(tx, rt.doc.agentRuntimeArn);
+    });
+    await env.sessions.stopRuntime(id);
+    return { status: 'DELETING', agentRuntimeId: id, agentRuntimeVersion: rt.doc.latestVersion };
+  },
+});

@@ -1,0 +1,66 @@
+import type { IncomingMessage } from 'node:http';
+import { MandateError } from '@mandate/core';
+import { InboundJwtVerifier } from '@mandate/identity/inbound-jwt/index.ts';
+import type { UserBinding } from '@mandate/identity/model.ts';
+import type { IdentityServices } from '@mandate/identity/services.ts';
+import { userKey } from '@mandate/identity/data/workload-token.ts';
+import type { RuntimeVersionDoc } from '../model.ts';
+
+export const USER_ID_HEADER = 'x-amzn-bedrock-agentcore-runtime-user-id';
+
+export interface InvocationCaller {
+  user: UserBinding;
+  /** Stable key of whoever may use a session: the verified user, or the signing key when no user is named. */
+  owner: string;
+  /** The verified bearer token (sealed inside the WAT for on-behalf-of exchange). */
+  userToken?: string;
+}
+
+const verifiers = new WeakMap<IdentityServices, InboundJwtVerifier>();
+function verifierFor(services: IdentityServices): InboundJwtVerifier {
+  let v = verifiers.get(services);
+  if (!v) {
+    v = new InboundJwtVerifier({ fetch: services.fetch, clock: services.clock, logger: services.logger, devMode: services.config.devMode });
+    verifiers.set(services, v);
+  }
+  return v;
+}
+
+const mismatch = (expected: string) =>
+  new MandateError('access_denied', `Authorization method mismatch. This agent runtime is configured for ${expected} authorization.`);
+
+/**
+ * AgentCore's two ways in (reference §1.3, §8.6): a runtime with a customJWTAuthorizer takes only
+ * `Authorization: Bearer <JWT>`; a runtime without one takes only SigV4 (admin keys), with the user
+ * named by `X-Amzn-Bedrock-AgentCore-Runtime-User-Id`. The wrong scheme is a 403 mismatch; a bad
+ * token is a 401 with `WWW-Authenticate: Bearer error="invalid_token"` (RFC 6750 §3).
+ */
+export async function authenticateInvocation(
+  services: IdentityServices, req: IncomingMessage, rawPath: string, rawQuery: string, body: Buffer, version: RuntimeVersionDoc,
+): Promise<InvocationCaller> {
+  const authz = req.headers.authorization ?? '';
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authz);
+  const sigv4 = authz.startsWith('AWS4-') || req.headers['x-amz-date'] !== undefined && !bearer;
+  if (version.authorizer) {
+    if (sigv4) throw mismatch('OAuth (bearer token)');
+    if (!bearer) {
+      throw new MandateError('unauthorized', 'This agent runtime needs an OAuth bearer token in the Authorization header.', { headers: { 'www-authenticate': 'Bearer' } });
+    }
+    const token = bearer[1]!;
+    const v = await verifierFor(services).verify(token, version.authorizer);
+    const user: UserBinding = { kind: 'jwt', issuer: v.issuer, subject: v.subject };
+    return { user, owner: userKey(user), userToken: token };
+  }
+  if (bearer) throw mismatch('AWS SigV4 (IAM)');
+  const caller = await services.authenticator.authenticate(req, rawPath, rawQuery, body);
+  if (caller.role !== 'admin') {
+    throw new MandateError('access_denied', `The caller ${caller.accessKeyId} is not authorized to perform InvokeAgentRuntime: it needs an admin access key.`);
+  }
+  const userId = req.headers[USER_ID_HEADER];
+  if (typeof userId === 'string' && userId !== '') {
+    if (userId.length > 128) throw new MandateError('validation', 'runtimeUserId must be at most 128 characters.', { reason: 'FieldValidationFailed', fieldList: [{ name: 'runtimeUserId', message: 'Member must have length less than or equal to 128' }] });
+    const user: UserBinding = { kind: 'userId', userId };
+    return { user, owner: userKey(user) };
+  }
+  return { user: { kind: 'none' }, owner: `key:${caller.accessKeyId}` };
+}

@@ -1,0 +1,58 @@
+import { readBody, type RequestContext } from '@mandate/http';
+import { uuid } from '@mandate/core';
+import { mintWorkloadAccessToken } from '@mandate/identity/data/workload-token.ts';
+import { returnPageUrl, type RuntimeEnv } from '../env.ts';
+import { authenticateInvocation } from './inbound-auth.ts';
+import { allowedHeaders, negotiatedHeaders } from './forward-headers.ts';
+import { proxyInvocation } from './proxy.ts';
+import { resolveTarget, sessionIdOf, SESSION_HEADER } from './resolve-target.ts';
+import { claimSession } from './session-owner.ts';
+
+const REQUEST_ID_HEADER = 'x-amzn-bedrock-agentcore-runtime-request-id';
+
+/**
+ * POST /runtimes/{agentRuntimeArn}/invocations: authenticate (SigV4 or bearer, per the runtime),
+ * bind the session to its user, start the session's agent if needed, mint the WAT, forward, stream back.
+ */
+export async function invokeAgentRuntime(env: RuntimeEnv, rc: RequestContext): Promise<void> {
+  const { services, sessions } = env;
+  const { req, res } = rc;
+  const body = await readBody(req, env.options.maxPayloadBytes);
+  const rawQuery = req.url && req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '';
+  const target = await resolveTarget(services.store, services.config, rc.params.agentRuntimeArn!, rc.query);
+  const caller = await authenticateInvocation(services, req, rc.rawPath, rawQuery, body, target.version);
+  const sessionId = sessionIdOf(req);
+  const rt = target.runtime;
+  const lifecycle = target.version.lifecycleConfiguration;
+  await claimSession(services.store, rt.agentRuntimeId, sessionId, caller.owner, services.clock.now(), lifecycle.maxLifetime * 1000);
+
+  const [session, wat] = await Promise.all([
+    sessions.acquire(rt.agentRuntimeId, sessionId, target.version, rt.workloadName),
+    mintWorkloadAccessToken(services, caller.userToken === undefined
+      ? { workloadName: rt.workloadName, user: caller.user }
+      : { workloadName: rt.workloadName, user: caller.user, userToken: caller.userToken }),
+  ]);
+  const headers: Record<string, string> = {
+    ...allowedHeaders(req.headers, target.version.requestHeaderAllowlist),
+    ...negotiatedHeaders(req.headers, body),
+    [SESSION_HEADER]: sessionId,
+    [REQUEST_ID_HEADER]: rc.requestId ?? uuid(),
+    workloadaccesstoken: wat,
+    'x-amz-bedrock-agentcore-identity-wat': wat,
+    oauth2callbackurl: returnPageUrl(services),
+  };
+  const end = sessions.begin(session);
+  try {
+    await proxyInvocation({
+      port: session.proc.port,
+      headers,
+      body,
+      res,
+      responseHeaders: { [SESSION_HEADER]: sessionId, 'x-amzn-requestid': rc.requestId },
+      responseTimeoutMs: env.options.invocationTimeoutMs,
+      logger: services.logger.child({ agentRuntimeId: rt.agentRuntimeId, runtimeSessionId: sessionId }),
+    });
+  } finally {
+    end();
+  }
+}

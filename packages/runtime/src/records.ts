@@ -1,0 +1,73 @@
+import { MandateError, validationError } from '@mandate/core';
+import type { StoreOps, StoredRecord } from '@mandate/storage';
+import { decodeNextToken, encodeNextToken } from '@mandate/identity/control/pagination.ts';
+import { resolveArtifact } from './artifact.ts';
+import {
+  DEFAULT_IDLE_TIMEOUT_S, DEFAULT_MAX_LIFETIME_S, runtimeCollections as C, versionKey,
+  type RuntimeArtifact, type RuntimeDoc, type RuntimeEndpointDoc, type RuntimeVersionDoc,
+} from './model.ts';
+import type { RuntimeConfigInput } from './schemas.ts';
+
+export async function loadRuntime(store: StoreOps, id: string): Promise<StoredRecord<RuntimeDoc>> {
+  const rec = await store.get<RuntimeDoc>(C.runtimes, id);
+  if (!rec) throw new MandateError('not_found', `The agent runtime ${id} does not exist.`);
+  return rec;
+}
+
+export async function loadVersion(store: StoreOps, id: string, version: string): Promise<RuntimeVersionDoc> {
+  const rec = await store.get<RuntimeVersionDoc>(C.runtimeVersions, versionKey(id, version));
+  if (!rec) throw new MandateError('not_found', `Version ${version} of agent runtime ${id} does not exist.`);
+  return rec.doc;
+}
+
+export async function loadEndpoint(store: StoreOps, id: string, name: string): Promise<StoredRecord<RuntimeEndpointDoc>> {
+  const rec = await store.get<RuntimeEndpointDoc>(C.runtimeEndpoints, `${id}/${name}`);
+  if (!rec) throw new MandateError('not_found', `The endpoint ${name} of agent runtime ${id} does not exist.`);
+  return rec;
+}
+
+/** One page of a prefix listing with an opaque nextToken (ids ascend). */
+export async function pageByPrefix<T>(store: StoreOps, collection: string, prefix: string, input: { nextToken?: string | undefined; maxResults?: number | undefined }): Promise<{ items: T[]; nextToken?: string }> {
+  const after = input.nextToken === undefined ? undefined : decodeNextToken(collection, input.nextToken);
+  if (after !== undefined && !after.startsWith(prefix)) throw validationError('The nextToken is not valid for this operation.', [{ name: 'nextToken', message: 'Member is not a valid pagination token' }]);
+  const limit = input.maxResults ?? 10;
+  const page = await store.list<T>(collection, after === undefined ? { prefix, limit } : { prefix, after, limit });
+  const last = page.items.at(-1);
+  const items = page.items.map((r) => r.doc);
+  return page.next !== undefined && last ? { items, nextToken: encodeNextToken(collection, last.id) } : { items };
+}
+
+/** Builds an immutable version document from Create/Update input; validates and resolves the artifact. */
+export function buildVersion(id: string, version: string, input: Omit<RuntimeConfigInput, 'agentRuntimeId'>, now: number): RuntimeVersionDoc {
+  const protocol = input.protocolConfiguration?.serverProtocol ?? 'HTTP';
+  if (protocol !== 'HTTP') {
+    throw validationError(`serverProtocol ${protocol} is not supported by Mandate yet; only HTTP agents can be hosted.`, [
+      { name: 'protocolConfiguration.serverProtocol', message: `${protocol} is not supported; use HTTP` },
+    ]);
+  }
+  const artifact = input.agentRuntimeArtifact as RuntimeArtifact;
+  const idle = input.lifecycleConfiguration?.idleRuntimeSessionTimeout ?? DEFAULT_IDLE_TIMEOUT_S;
+  const max = input.lifecycleConfiguration?.maxLifetime ?? DEFAULT_MAX_LIFETIME_S;
+  if (idle > max) throw validationError('idleRuntimeSessionTimeout must not exceed maxLifetime.', [{ name: 'lifecycleConfiguration.idleRuntimeSessionTimeout', message: 'must not exceed maxLifetime' }]);
+  const doc: RuntimeVersionDoc = {
+    agentRuntimeId: id,
+    agentRuntimeVersion: version,
+    agentRuntimeArtifact: artifact,
+    launch: resolveArtifact(artifact),
+    roleArn: input.roleArn,
+    networkConfiguration: input.networkConfiguration,
+    protocolConfiguration: { serverProtocol: 'HTTP' },
+    lifecycleConfiguration: { idleRuntimeSessionTimeout: idle, maxLifetime: max },
+    createdTime: now,
+  };
+  const a = input.authorizerConfiguration?.customJWTAuthorizer;
+  if (a) {
+    const { advertisedScopeMapping: _ignored, ...authorizer } = a;
+    doc.authorizer = authorizer;
+  }
+  if (input.requestHeaderConfiguration) doc.requestHeaderAllowlist = input.requestHeaderConfiguration.requestHeaderAllowlist;
+  if (input.environmentVariables) doc.environmentVariables = input.environmentVariables;
+  if (input.description !== undefined) doc.description = input.description;
+  if (input.metadataConfiguration) doc.metadataConfiguration = input.metadataConfiguration;
+  return doc;
+}

@@ -1,0 +1,40 @@
+import { sendAwsError, type RequestContext, type Router } from '@mandate/http';
+import { registerOperations } from '@mandate/identity/http-adapter.ts';
+import type { IdentityServices } from '@mandate/identity/services.ts';
+import { controlOperations } from './control/index.ts';
+import { invokeAgentRuntime } from './data/invoke-agent-runtime.ts';
+import { pingRuntime } from './data/ping.ts';
+import { stopRuntimeSession } from './data/stop-runtime-session.ts';
+import { resolveOptions, type RuntimeEnv, type RuntimeOptions } from './env.ts';
+import { SessionManager } from './sessions/session-manager.ts';
+
+export interface RuntimeHandle {
+  env: RuntimeEnv;
+  sessions: SessionManager;
+  /** Stops every agent process and revokes the runtime access keys this process created. */
+  close(): Promise<void>;
+}
+
+/**
+ * Registers AgentCore Runtime on a Router: the control plane (`/runtimes/...` with trailing slashes,
+ * SigV4 admin keys, through the identity service's operation adapter) and the data plane
+ * (`/runtimes/{arn}/invocations`, `/runtimes/{arn}/stopruntimesession`, `/ping`). No path collides
+ * with the identity service's, so both serve from one port.
+ */
+export function createRuntimeRouter(services: IdentityServices, runtimeOptions: RuntimeOptions, router: Router): RuntimeHandle {
+  const options = resolveOptions(runtimeOptions);
+  const sessions = new SessionManager(services, options);
+  const env: RuntimeEnv = { services, options, sessions };
+  registerOperations(router, services, controlOperations(env));
+  const guarded = (fn: (env: RuntimeEnv, rc: RequestContext) => Promise<void>) => async (rc: RequestContext) => {
+    try {
+      await fn(env, rc);
+    } catch (err) {
+      sendAwsError(rc.res, err, rc.requestId, services.logger);
+    }
+  };
+  router.add('POST', '/runtimes/:agentRuntimeArn/invocations', guarded(invokeAgentRuntime));
+  router.add('POST', '/runtimes/:agentRuntimeArn/stopruntimesession', guarded(stopRuntimeSession));
+  router.add('GET', '/ping', guarded(pingRuntime));
+  return { env, sessions, close: () => sessions.close() };
+}

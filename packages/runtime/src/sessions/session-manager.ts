@@ -1,0 +1,196 @@
+import { MandateError, type Logger } from '@mandate/core';
+import { createAccessKey, revokeAccessKey, type AccessKeyCredentials } from '@mandate/identity/auth/access-keys.ts';
+import type { IdentityServices } from '@mandate/identity/services.ts';
+import type { ResolvedRuntimeOptions } from '../env.ts';
+import type { RuntimeVersionDoc } from '../model.ts';
+import { AgentProcess } from './agent-process.ts';
+
+export interface LiveSession {
+  key: string;
+  runtimeId: string;
+  sessionId: string;
+  version: string;
+  proc: AgentProcess;
+  /** Requests in flight: a session serving a request is never idle-stopped. */
+  inflight: number;
+  lastActivity: number;
+  startedAt: number;
+  idleMs: number;
+  maxMs: number;
+}
+
+/** Environment variables an agent inherits from Mandate's own environment; nothing else leaks (no Mandate secrets). */
+const INHERITED = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ', 'SYSTEMROOT', 'NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE'];
+
+/**
+ * One agent process per runtime session (AgentCore gives each session its own microVM). Processes
+ * start on first use, end after the idle timeout (unless `/ping` says HealthyBusy), the max lifetime,
+ * StopRuntimeSession or runtime deletion. The number of live processes is capped.
+ */
+export class SessionManager {
+  readonly #services: IdentityServices;
+  readonly #options: ResolvedRuntimeOptions;
+  readonly #logger: Logger;
+  readonly #live = new Map<string, LiveSession>();
+  readonly #starting = new Map<string, Promise<LiveSession>>();
+  /** One workload access key per runtime, created on first need in this process and revoked when done. */
+  readonly #keys = new Map<string, Promise<AccessKeyCredentials>>();
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(services: IdentityServices, options: ResolvedRuntimeOptions) {
+    this.#services = services;
+    this.#options = options;
+    this.#logger = services.logger.child({ component: 'runtime-sessions' });
+    this.#timer = setInterval(() => void this.sweep(), options.sweepIntervalMs);
+    this.#timer.unref();
+  }
+
+  get size(): number {
+    return this.#live.size + this.#starting.size;
+  }
+
+  list(): LiveSession[] {
+    return [...this.#live.values()];
+  }
+
+  /** The live session, starting its process when there is none (single-flight per session). */
+  async acquire(runtimeId: string, sessionId: string, version: RuntimeVersionDoc, workloadName: string): Promise<LiveSession> {
+    if (this.#closed) throw new MandateError('unavailable', 'The runtime is shutting down.');
+    const key = `${runtimeId}/${sessionId}`;
+    const live = this.#live.get(key);
+    if (live && live.proc.alive) return live;
+    if (live) this.#live.delete(key);
+    const pending = this.#starting.get(key);
+    if (pending) return pending;
+    if (this.size >= this.#options.maxLiveSessions) {
+      throw new MandateError('throttled', `Too many live runtime sessions (limit ${this.#options.maxLiveSessions}). Stop a session or retry later.`);
+    }
+    const p = this.#start(key, runtimeId, sessionId, version, workloadName);
+    this.#starting.set(key, p);
+    try {
+      const s = await p;
+      this.#live.set(key, s);
+      return s;
+    } finally {
+      this.#starting.delete(key);
+    }
+  }
+
+  async #start(key: string, runtimeId: string, sessionId: string, version: RuntimeVersionDoc, workloadName: string): Promise<LiveSession> {
+    const creds = await this.#accessKey(runtimeId, workloadName);
+    const { config } = this.#services;
+    const env: Record<string, string> = {};
+    for (const k of INHERITED) if (process.env[k] !== undefined) env[k] = process.env[k]!;
+    Object.assign(env, this.#options.agentEnv, version.environmentVariables ?? {}, {
+      HOST: '127.0.0.1',
+      AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: config.publicUrl,
+      BEDROCK_AGENTCORE_DATA_PLANE_ENDPOINT: config.publicUrl,
+      AWS_REGION: config.region,
+      AWS_DEFAULT_REGION: config.region,
+      AWS_ACCESS_KEY_ID: creds.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AGENTCORE_RUNTIME_ID: runtimeId,
+      AGENTCORE_RUNTIME_SESSION_ID: sessionId,
+    });
+    const logger = this.#services.logger.child({ agentRuntimeId: runtimeId, runtimeSessionId: sessionId });
+    const started = Date.now();
+    const proc = await AgentProcess.start({ launch: version.launch, env, logger, startTimeoutMs: this.#options.startTimeoutMs, secrets: [creds.secretAccessKey] });
+    logger.info('agent session started', { port: proc.port, ms: Date.now() - started, version: version.agentRuntimeVersion });
+    const now = this.#services.clock.now();
+    const s: LiveSession = {
+      key, runtimeId, sessionId, proc,
+      version: version.agentRuntimeVersion,
+      inflight: 0,
+      lastActivity: now,
+      startedAt: now,
+      idleMs: version.lifecycleConfiguration.idleRuntimeSessionTimeout * 1000,
+      maxMs: version.lifecycleConfiguration.maxLifetime * 1000,
+    };
+    void proc.exited.then(() => {
+      if (this.#live.get(key) === s) this.#live.delete(key);
+    });
+    return s;
+  }
+
+  #accessKey(runtimeId: string, workloadName: string): Promise<AccessKeyCredentials> {
+    let p = this.#keys.get(runtimeId);
+    if (!p) {
+      p = createAccessKey(this.#services, { role: 'workload', workloadName, description: `Agent processes of runtime ${runtimeId}` });
+      p.catch(() => this.#keys.delete(runtimeId));
+      this.#keys.set(runtimeId, p);
+    }
+    return p;
+  }
+
+  /** Marks a request in flight; call the returned function exactly once when it is over. */
+  begin(s: LiveSession): () => void {
+    s.inflight++;
+    s.lastActivity = this.#services.clock.now();
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      s.inflight--;
+      s.lastActivity = this.#services.clock.now();
+    };
+  }
+
+  async stop(runtimeId: string, sessionId: string): Promise<boolean> {
+    const key = `${runtimeId}/${sessionId}`;
+    const pending = this.#starting.get(key);
+    if (pending) await pending.catch(() => undefined);
+    const s = this.#live.get(key);
+    if (!s) return false;
+    this.#live.delete(key);
+    await s.proc.kill();
+    this.#logger.info('agent session stopped', { agentRuntimeId: runtimeId, runtimeSessionId: sessionId, reason: 'stop' });
+    return true;
+  }
+
+  async stopRuntime(runtimeId: string): Promise<void> {
+    await Promise.all(this.list().filter((s) => s.runtimeId === runtimeId).map((s) => this.stop(runtimeId, s.sessionId)));
+    await this.#revoke(runtimeId);
+  }
+
+  async #revoke(runtimeId: string): Promise<void> {
+    const p = this.#keys.get(runtimeId);
+    if (!p) return;
+    this.#keys.delete(runtimeId);
+    try {
+      await revokeAccessKey(this.#services, (await p).accessKeyId);
+    } catch (err) {
+      this.#logger.warn('could not revoke a runtime access key', { agentRuntimeId: runtimeId, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  /** Ends sessions past their max lifetime, and idle ones whose agent does not report HealthyBusy. */
+  async sweep(): Promise<void> {
+    const now = this.#services.clock.now();
+    await Promise.all(this.list().map(async (s) => {
+      let reason: string | undefined;
+      if (now - s.startedAt >= s.maxMs) reason = 'maxLifetime';
+      else if (s.inflight === 0 && now - s.lastActivity >= s.idleMs) {
+        if ((await s.proc.ping()) === 'HealthyBusy') {
+          s.lastActivity = now; // background work in progress (addAsyncTask): not idle
+          return;
+        }
+        reason = 'idle';
+      }
+      if (!reason || this.#live.get(s.key) !== s) return;
+      this.#live.delete(s.key);
+      await s.proc.kill();
+      this.#logger.info('agent session stopped', { agentRuntimeId: s.runtimeId, runtimeSessionId: s.sessionId, reason });
+    }));
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer) clearInterval(this.#timer);
+    await Promise.all([...this.#starting.values()].map((p) => p.catch(() => undefined)));
+    await Promise.all(this.list().map((s) => s.proc.kill()));
+    this.#live.clear();
+    await Promise.all([...this.#keys.keys()].map((id) => this.#revoke(id)));
+  }
+}
