@@ -14,7 +14,7 @@ const RFC8414_SEGMENT = '/.well-known/oauth-authorization-server';
  */
 export async function fetchDiscovery(services: IdentityServices, discoveryUrl: string, field: string): Promise<ResolvedEndpoints> {
   const { devMode } = services.config;
-  const fail = (why: string) => validationError(`Discovery at ${discoveryUrl} failed: ${why}.`, [{ name: field, message: `Member ${why}` }]);
+  const fail = (why: string) => validationError(`Discovery at ${discoveryUrl} failed: ${why}.`, [{ name: field, message: `Discovery failed: ${why}` }]);
   const url = checkProviderUrl(discoveryUrl, field, devMode);
   const expectedIssuer = issuerFor(url);
   if (expectedIssuer === undefined) throw fail(`must end with ${OIDC_SUFFIX} or contain ${RFC8414_SEGMENT}`);

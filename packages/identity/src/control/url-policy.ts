@@ -18,6 +18,13 @@ export function isPrivateAddress(ip: string): boolean {
   const v = ip.toLowerCase().replace(/^\[|\]$/g, '');
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(v);
   if (mapped) return isPrivateAddress(mapped[1]!);
+  // WHATWG URL serialises mapped addresses in hex (`[::ffff:a00:1]`), so decode that form too.
+  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(v);
+  if (hex) {
+    const hi = parseInt(hex[1]!, 16);
+    const lo = parseInt(hex[2]!, 16);
+    return isPrivateAddress(`${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`);
+  }
   if (isIP(v) === 4) {
     const [a, b] = v.split('.').map(Number) as [number, number];
     return a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31)
