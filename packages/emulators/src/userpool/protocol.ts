@@ -40,7 +40,7 @@ export function jsonProtocolHandler(ctx: UserPoolContext, operations: ReadonlyMa
     const op = target.startsWith(TARGET_PREFIX) ? operations.get(target.slice(TARGET_PREFIX.length)) : undefined;
     if (!op) {
       req.resume();
-      throw cognitoError('UnknownOperationException', target ? `Operation ${target} is not supported by the user-pool emulator.` : 'The X-Amz-Target header is missing.');
+      throw cognitoError('UnknownOperationException', target ? `Operation ${target.slice(0, 128)} is not supported by the user-pool emulator.` : 'The X-Amz-Target header is missing.');
     }
     if (op.signed) {
       const auth = req.headers.authorization;
