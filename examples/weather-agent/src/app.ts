@@ -43,7 +43,14 @@ export function createWeatherApp(deps: WeatherAppDeps): BedrockAgentCoreApp {
           callbackUrl: context.oauth2CallbackUrl,
         });
         const agent = createWeatherAgent(deps.newModel(), gate, deps.weatherApi);
-        yield* runWeatherAgent(agent, gate, request.prompt);
+        // /ping reports HealthyBusy while an invocation (possibly waiting for consent) is running,
+        // so a runtime does not treat the session as idle.
+        const task = app.addAsyncTask('weather-invocation', { sessionId: context.sessionId });
+        try {
+          yield* runWeatherAgent(agent, gate, request.prompt);
+        } finally {
+          app.completeAsyncTask(task);
+        }
       },
     },
     config: { logging: { options: { level: deps.logLevel ?? 'info' } } },

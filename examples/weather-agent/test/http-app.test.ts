@@ -79,6 +79,8 @@ async function consentRun(user: typeof users.alice, wat: string, city: string): 
   });
   assert.match(opened.authorization ?? '', /^AWS4-HMAC-SHA256 Credential=AKIDWEATHERAGENTTEST\/\d{8}\/us-west-2\/bedrock-agentcore\/aws4_request, /);
 
+  const busy = (await (await fetch(`${agent.url}/ping`)).json()) as { status: string };
+  assert.equal(busy.status, 'HealthyBusy', 'a session waiting for consent is not idle');
   identity.complete(wat, userToken(key, user));
   const rest = await sse.rest();
   assert.deepEqual(rest[0], { event: 'authorized', data: '{}' });
@@ -134,6 +136,11 @@ describe('weather agent HTTP app (child process)', () => {
     });
     assert.equal(noSession.status, 400);
     assert.deepEqual(await noSession.json(), { error: 'Missing sessionId. Provide via x-amzn-bedrock-agentcore-runtime-session-id header or request body.' });
+  });
+
+  it('reports Healthy again once no invocation is running', async () => {
+    const body = (await (await fetch(`${agent.url}/ping`)).json()) as { status: string };
+    assert.equal(body.status, 'Healthy');
   });
 
   it('never writes tokens to its log', () => {
