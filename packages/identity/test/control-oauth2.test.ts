@@ -207,7 +207,7 @@ describe('OAuth2 credential providers through the unmodified control-plane clien
       }],
       ['duplicate', { name: 'taken', credentialProviderVendor: 'GoogleOauth2', oauth2ProviderConfigInput: { googleOauth2ProviderConfig: { clientId: 'c', clientSecret: 's' } } }, (e) => {
         assert.ok(e instanceof ConflictException);
-        assert.equal(e.message, 'A OAuth2 credential provider named taken already exists.');
+        assert.equal(e.message, 'An OAuth2 credential provider named taken already exists.');
       }],
     ];
     for (const [label, input, check] of cases) {

@@ -10,7 +10,7 @@ export function notFound(what: string, name: string): MandateError {
 }
 
 export function alreadyExists(what: string, name: string): MandateError {
-  return new MandateError('conflict', `A ${what} named ${name} already exists.`);
+  return new MandateError('conflict', `${/^[AEIOU]/.test(what) ? 'An' : 'A'} ${what} named ${name} already exists.`);
 }
 
 /** Stores the tags given at creation (same transaction as the resource). */

@@ -15,6 +15,7 @@ export const updateApiKeyCredentialProvider = defineOperation({
   input: updateApiKeyInput,
   async handler(input, { services }) {
     requireManagedSecret(input.apiKeySecretSource, input.apiKeySecretConfig, 'apiKey', 'apiKeySecretConfig', 'apiKeySecretSource');
+    if (!(await services.store.get(collections.apiKeyProviders, input.name))) throw notFound('API key credential provider', input.name);
     // Seal before the transaction: encryption may call out to the key provider.
     const sealed = input.apiKey === undefined ? undefined : await services.secrets.seal(input.apiKey, { kind: 'api-key', provider: input.name });
     const doc = await services.store.transaction(async (tx) => {

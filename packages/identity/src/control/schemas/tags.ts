@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { tagKey, tagMap } from './common.ts';
 
-export const resourceArn = z.string().min(20).max(1011).regex(/^arn:aws[a-z-]*:bedrock-agentcore:[a-z0-9-]+:[0-9]{1,12}:.+$/, {
+export const resourceArn = z.string().max(1011).regex(/^arn:aws[a-z-]*:bedrock-agentcore:[a-z0-9-]+:[0-9]{1,12}:.+$/, {
   error: 'Member must be a bedrock-agentcore resource ARN',
 });
 
