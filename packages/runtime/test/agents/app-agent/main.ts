@@ -1,0 +1,63 @@
+// Test agent on the official `bedrock-agentcore/runtime` app. Operations (JSON body `op`):
+//   whoami   - streams the context Mandate injected (session, request id, WAT via withWAT, callback URL)
+//   remember - keeps the FIRST caller's Authorization header in a global, like the seed notebook's
+//              `entra_access_token`, and returns it: safe only if every user gets their own process
+//   apikey   - withApiKey(providerName): Mandate's WAT + the process's workload credentials reach the identity data plane
+//   fail     - throws before streaming; crash - the process dies mid-request; busy - an async task (HealthyBusy)
+import { BedrockAgentCoreApp } from 'bedrock-agentcore/runtime';
+import { withApiKey, withWAT } from 'bedrock-agentcore/identity';
+import type { RequestContext } from 'bedrock-agentcore/runtime';
+
+let rememberedToken: string | undefined;
+
+const readWat = withWAT(async (wat: string) => wat);
+
+type Body = { op?: string; providerName?: string; ms?: number };
+
+async function* stream(context: RequestContext): AsyncGenerator<unknown> {
+  const wat = await readWat();
+  yield { step: 1, sessionId: context.sessionId, requestId: context.requestId ?? null };
+  await new Promise((r) => setTimeout(r, 150));
+  yield {
+    step: 2,
+    wat,
+    workloadAccessToken: context.workloadAccessToken ?? null,
+    oauth2CallbackUrl: context.oauth2CallbackUrl ?? null,
+    headerNames: Object.keys(context.headers).sort(),
+    env: { region: process.env.AWS_REGION, endpoint: process.env.AWS_ENDPOINT_URL_BEDROCK_AGENTCORE, custom: process.env.AGENT_GREETING ?? null, leaked: process.env.MANDATE_TEST_SECRET ?? null },
+    pid: process.pid,
+  };
+  await new Promise((r) => setTimeout(r, 150));
+  yield { step: 3, done: true };
+}
+
+const app = new BedrockAgentCoreApp({
+  invocationHandler: {
+    process: async (request: unknown, context: RequestContext) => {
+      const body = (request ?? {}) as Body;
+      switch (body.op) {
+        case 'remember':
+          rememberedToken ??= context.headers['authorization'];
+          return { token: rememberedToken ?? null, pid: process.pid };
+        case 'apikey': {
+          const get = withApiKey({ providerName: body.providerName! })(async (apiKey: string) => apiKey);
+          return { apiKey: await get() };
+        }
+        case 'fail':
+          throw new Error('agent failure with {"code":"SECRET_INTERNAL"} detail');
+        case 'crash':
+          setTimeout(() => process.exit(3), 10);
+          return new Promise(() => {});
+        case 'busy': {
+          const id = app.addAsyncTask('background');
+          setTimeout(() => app.completeAsyncTask(id), body.ms ?? 1000);
+          return { started: true };
+        }
+        default:
+          return stream(context);
+      }
+    },
+  },
+});
+
+app.run({ port: Number(process.env.PORT), host: '127.0.0.1' });
