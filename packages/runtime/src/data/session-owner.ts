@@ -27,10 +27,10 @@ export async function claimSession(store: Store, runtimeId: string, sessionId: s
 }
 
 /** For StopRuntimeSession: the session must exist and belong to the caller. */
-export async function assertSessionOwner(store: Store, runtimeId: string, sessionId: string, owner: string): Promise<void> {
+export async function assertSessionOwner(store: Store, runtimeId: string, sessionId: string, owner: string | undefined): Promise<void> {
   const rec = await store.get<RuntimeSessionDoc>(C.runtimeSessions, `${runtimeId}/${sessionId}`);
   if (!rec) throw new MandateError('not_found', `Runtime session ${sessionId} was not found.`);
-  if (rec.doc.owner !== owner) throw denied();
+  if (owner !== undefined && rec.doc.owner !== owner) throw denied();
 }
 
 export async function forgetSession(store: Store, runtimeId: string, sessionId: string): Promise<void> {

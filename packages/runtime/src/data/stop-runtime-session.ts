@@ -4,7 +4,7 @@ import { authenticateInvocation } from './inbound-auth.ts';
 import { resolveTarget, sessionIdOf, SESSION_HEADER } from './resolve-target.ts';
 import { assertSessionOwner, forgetSession } from './session-owner.ts';
 
-/** POST /runtimes/{agentRuntimeArn}/stopruntimesession: only the session's owner may stop it. */
+/** POST /runtimes/{agentRuntimeArn}/stopruntimesession: the session's owner (or an admin key) may stop it. */
 export async function stopRuntimeSession(env: RuntimeEnv, rc: RequestContext): Promise<void> {
   const { services, sessions } = env;
   const body = await readBody(rc.req, 64 * 1024);
@@ -13,7 +13,9 @@ export async function stopRuntimeSession(env: RuntimeEnv, rc: RequestContext): P
   const caller = await authenticateInvocation(services, rc.req, rc.rawPath, rawQuery, body, target.version);
   const sessionId = sessionIdOf(rc.req, true);
   const id = target.runtime.agentRuntimeId;
-  await assertSessionOwner(services.store, id, sessionId, caller.owner);
+  // The SDK's StopRuntimeSession carries no user id: an admin-signed call without one may stop any
+  // session of the runtime (it could open sessions as any user anyway); a bearer caller only its own.
+  await assertSessionOwner(services.store, id, sessionId, caller.user.kind === 'none' ? undefined : caller.owner);
   await sessions.stop(id, sessionId);
   await forgetSession(services.store, id, sessionId);
   sendJson(rc.res, 200, {}, { [SESSION_HEADER]: sessionId });
