@@ -12,14 +12,18 @@ const envSchema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(8080),
     HOST: z.string().trim().min(1).default('127.0.0.1'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    // The official identity client reads only AWS_REGION (and the endpoint from AWS_ENDPOINT_URL_BEDROCK_AGENTCORE).
-    AWS_REGION: z.string().trim().min(1, 'AWS_REGION is required by the AgentCore identity client'),
+    // Both identity clients take the endpoint from AWS_ENDPOINT_URL_BEDROCK_AGENTCORE; the official one also needs AWS_REGION.
+    AWS_REGION: optional,
+    WEATHER_IDENTITY_CLIENT: z.enum(['mandate', 'official']).default('mandate'),
     WEATHER_SCOPE: z.string().trim().min(1).max(128),
     WEATHER_PROVIDER_NAME: z.string().regex(/^[a-zA-Z0-9\-_]{1,128}$/).default('ms_entra_oauth_provider'),
     WEATHER_FORCE_AUTHENTICATION: flag,
     WEATHER_API_ISSUER: optional,
     WEATHER_API_JWKS_URI: z.url({ protocol: /^https?$/ }).optional(),
     WEATHER_API_AUDIENCE: optional,
+  })
+  .refine((env) => env.WEATHER_IDENTITY_CLIENT !== 'official' || env.AWS_REGION !== undefined, {
+    message: 'AWS_REGION is required by the official identity client', path: ['AWS_REGION'],
   })
   .refine(
     (env) => [env.WEATHER_API_ISSUER, env.WEATHER_API_JWKS_URI, env.WEATHER_API_AUDIENCE].every((v) => v === undefined) ||
@@ -31,6 +35,7 @@ export interface WeatherAgentConfig {
   readonly port: number;
   readonly host: string;
   readonly logLevel: string;
+  readonly identityClient: 'mandate' | 'official';
   readonly providerName: string;
   readonly scopes: readonly string[];
   readonly requiredScope: string;
@@ -57,6 +62,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): WeatherAgentCo
     port: e.PORT,
     host: e.HOST,
     logLevel: e.LOG_LEVEL,
+    identityClient: e.WEATHER_IDENTITY_CLIENT,
     providerName: e.WEATHER_PROVIDER_NAME,
     scopes: [e.WEATHER_SCOPE],
     requiredScope: scopeShortName(e.WEATHER_SCOPE),

@@ -2,18 +2,22 @@
  * Entry point: `npx node examples/weather-agent/src/main.ts` (env: see README.md).
  * Serves the AgentCore container contract on HOST:PORT (default 127.0.0.1:8080).
  */
+import { MandateIdentityClient } from '@mandate/sdk';
 import { ConfigError, readConfig } from './config.ts';
 import { createWeatherApp } from './app.ts';
 import { JwtVerifier } from './jwt-check.ts';
 import { ModelConfigError, resolveModelFactory } from './model.ts';
-import { agentCoreTokenSource } from './token.ts';
+import { mandateTokenSource, officialTokenSource, type TokenSourceOptions } from './token.ts';
 import { createWeatherApi } from './weather-api.ts';
 
 async function main(): Promise<void> {
   const config = readConfig();
   const newModel = await resolveModelFactory();
+  const tokenOptions: TokenSourceOptions = { providerName: config.providerName, scopes: config.scopes, forceAuthentication: config.forceAuthentication };
   const app = createWeatherApp({
-    tokens: agentCoreTokenSource({ providerName: config.providerName, scopes: config.scopes, forceAuthentication: config.forceAuthentication }),
+    tokens: config.identityClient === 'official'
+      ? officialTokenSource(tokenOptions)
+      : mandateTokenSource({ ...tokenOptions, client: new MandateIdentityClient() }),
     weatherApi: createWeatherApi({
       requiredScope: config.requiredScope,
       verifier: config.verification ? new JwtVerifier(config.verification) : undefined,

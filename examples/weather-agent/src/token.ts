@@ -1,13 +1,16 @@
 /**
  * The one place the weather agent asks AgentCore Identity (here: Mandate) for the user's Entra token.
  *
- * Everything else depends on the `TokenSource` port, so tests inject their own source and the
- * implementation can move to Mandate's SDK without touching the tool or the run loop.
- * This implementation uses the official `withAccessToken` from `bedrock-agentcore/identity`, which
- * calls GetResourceOauth2Token (USER_FEDERATION) and, when consent is needed, hands us the
- * authorization URL through `onAuthUrl` and then polls (every 5 s, up to 10 min) until the token is
- * released. It reaches Mandate through `AWS_ENDPOINT_URL_BEDROCK_AGENTCORE` + `AWS_REGION`.
+ * Everything else depends on the `TokenSource` port, so tests inject their own source. Two
+ * implementations, both calling GetResourceOauth2Token (USER_FEDERATION) with the WAT from the
+ * request context and reporting the authorization URL through `onAuthUrl`:
+ * - `mandateTokenSource` (default): Mandate's SDK `requiresAccessToken`, whose polls use Mandate's
+ *   wait extension, so the token arrives within milliseconds of consent.
+ * - `officialTokenSource`: the official `withAccessToken` from `bedrock-agentcore/identity`, which
+ *   polls every 5 s for up to 10 min; kept to show the agent works with the unmodified AWS client.
+ * Both reach Mandate through `AWS_ENDPOINT_URL_BEDROCK_AGENTCORE` (+ `AWS_REGION`).
  */
+import { requiresAccessToken, type MandateIdentityClient } from '@mandate/sdk';
 import { withAccessToken } from 'bedrock-agentcore/identity';
 
 /** What the request context gives us: the runtime-injected WAT and, optionally, the OAuth2 return URL. */
@@ -25,7 +28,7 @@ export interface TokenSource {
   obtain(request: TokenRequest): Promise<TokenOutcome>;
 }
 
-export interface AgentCoreTokenSourceOptions {
+export interface TokenSourceOptions {
   /** Credential provider name, e.g. `ms_entra_oauth_provider`. */
   readonly providerName: string;
   /** Scopes for the resource, e.g. `api://<appId>/read`. */
@@ -34,7 +37,7 @@ export interface AgentCoreTokenSourceOptions {
   readonly forceAuthentication?: boolean;
 }
 
-/** Error raised when the runtime did not hand us a workload access token. */
+/** Raised when the runtime did not hand us a workload access token. */
 export class MissingWorkloadTokenError extends Error {
   constructor() {
     super('No workload access token in the request: the agent must be invoked through the runtime, which injects X-Amz-Bedrock-AgentCore-Identity-WAT');
@@ -42,24 +45,16 @@ export class MissingWorkloadTokenError extends Error {
   }
 }
 
-/** A TokenSource backed by the official `withAccessToken` wrapper (USER_FEDERATION). */
-export function agentCoreTokenSource(options: AgentCoreTokenSourceOptions): TokenSource {
-  const scopes = [...options.scopes];
+/** A token fetch that reports the authorization URL through `onAuthUrl` before it waits for consent. */
+type FetchToken = (wat: string, request: TokenRequest, onAuthUrl: (url: string) => void) => Promise<string>;
+
+/** Races the token against the authorization URL: whichever comes first decides the outcome. */
+function tokenSource(fetchToken: FetchToken): TokenSource {
   return {
     async obtain(request) {
       if (!request.workloadAccessToken) throw new MissingWorkloadTokenError();
       const { promise: authUrl, resolve: onAuthUrl } = Promise.withResolvers<string>();
-      // The wrapper is built per call because onAuthUrl is fixed at wrap time and belongs to this request.
-      const fetchToken = withAccessToken({
-        providerName: options.providerName,
-        scopes,
-        authFlow: 'USER_FEDERATION',
-        workloadIdentityToken: request.workloadAccessToken,
-        ...(request.callbackUrl ? { callbackUrl: request.callbackUrl } : {}),
-        ...(options.forceAuthentication ? { forceAuthentication: true } : {}),
-        onAuthUrl,
-      })(async (token: string) => token);
-      const accessToken = fetchToken();
+      const accessToken = fetchToken(request.workloadAccessToken, request, onAuthUrl);
       // A consent that later fails is awaited by the run loop; until then, keep it from being "unhandled".
       accessToken.catch(() => undefined);
       return Promise.race([
@@ -68,4 +63,35 @@ export function agentCoreTokenSource(options: AgentCoreTokenSourceOptions): Toke
       ]);
     },
   };
+}
+
+/** Mandate's SDK (`requiresAccessToken`); pass one shared `client` so connections are reused. */
+export function mandateTokenSource(options: TokenSourceOptions & { readonly client?: MandateIdentityClient }): TokenSource {
+  return tokenSource((wat, request, onAuthUrl) =>
+    requiresAccessToken({
+      providerName: options.providerName,
+      authFlow: 'USER_FEDERATION',
+      scopes: [...options.scopes],
+      workloadIdentityToken: wat,
+      ...(request.callbackUrl ? { callbackUrl: request.callbackUrl } : {}),
+      ...(options.forceAuthentication ? { forceAuthentication: true } : {}),
+      ...(options.client ? { client: options.client } : {}),
+      onAuthUrl,
+    })(async (token: string) => token)(),
+  );
+}
+
+/** The official bedrock-agentcore `withAccessToken` (built per call: its onAuthUrl is fixed at wrap time). */
+export function officialTokenSource(options: TokenSourceOptions): TokenSource {
+  return tokenSource((wat, request, onAuthUrl) =>
+    withAccessToken({
+      providerName: options.providerName,
+      scopes: [...options.scopes],
+      authFlow: 'USER_FEDERATION',
+      workloadIdentityToken: wat,
+      ...(request.callbackUrl ? { callbackUrl: request.callbackUrl } : {}),
+      ...(options.forceAuthentication ? { forceAuthentication: true } : {}),
+      onAuthUrl,
+    })(async (token: string) => token)(),
+  );
 }

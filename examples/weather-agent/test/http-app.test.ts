@@ -3,7 +3,8 @@
  * Mandate's runtime (or `agentcore dev`) calls a container: session id + WAT + OAuth2CallbackUrl
  * headers. The child reaches identity through the official SDK and AWS_ENDPOINT_URL_BEDROCK_AGENTCORE;
  * here that points at a recording GetResourceOauth2Token endpoint (see identity-endpoint.ts).
- * The SDK polls every 5 s, so the consent cases take ~5 s each (they run concurrently).
+ * Mandate's SDK (default) backs off from 250 ms when the endpoint ignores its wait extension; the
+ * official client polls every 5 s, so its case takes ~5 s.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -24,7 +25,8 @@ const CALLBACK = 'https://app.example/oauth/return';
 
 let identity: IdentityEndpoint;
 let jwks: Awaited<ReturnType<typeof startJwksServer>>;
-let agent: ChildAgent;
+let agent: ChildAgent; // Mandate's SDK (default)
+let official: ChildAgent; // the official bedrock-agentcore withAccessToken
 
 const baseEnv = () => ({
   AWS_REGION: 'us-west-2',
@@ -39,16 +41,21 @@ const baseEnv = () => ({
 before(async () => {
   identity = await startIdentityEndpoint();
   jwks = await startJwksServer([key]);
-  agent = await startChildAgent({ ...baseEnv(), WEATHER_API_ISSUER: ISSUER, WEATHER_API_JWKS_URI: jwks.url, WEATHER_API_AUDIENCE: API_APP_ID });
+  const verify = { WEATHER_API_ISSUER: ISSUER, WEATHER_API_JWKS_URI: jwks.url, WEATHER_API_AUDIENCE: API_APP_ID };
+  [agent, official] = await Promise.all([
+    startChildAgent({ ...baseEnv(), ...verify }),
+    startChildAgent({ ...baseEnv(), ...verify, WEATHER_IDENTITY_CLIENT: 'official' }),
+  ]);
 });
 after(async () => {
   await agent?.stop();
+  await official?.stop();
   await identity?.close();
   await jwks?.close();
 });
 
-function invoke(prompt: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${agent.url}/invocations`, {
+function invoke(prompt: unknown, headers: Record<string, string> = {}, target: ChildAgent = agent): Promise<Response> {
+  return fetch(`${target.url}/invocations`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
@@ -64,8 +71,8 @@ const sentence = (user: { oid: string; preferred_username: string }, city: strin
   weatherSentence({ city, ...forecastFor(city), checkedFor: { oid: user.oid, preferredUsername: user.preferred_username } });
 
 /** One user's invocation: auth_required arrives as its own event, consent completes, the same stream answers. */
-async function consentRun(user: typeof users.alice, wat: string, city: string): Promise<void> {
-  const res = await invoke({ prompt: `Weather in ${city}?` }, { 'x-amz-bedrock-agentcore-identity-wat': wat, oauth2callbackurl: CALLBACK });
+async function consentRun(user: typeof users.alice, wat: string, city: string, target: ChildAgent = agent): Promise<void> {
+  const res = await invoke({ prompt: `Weather in ${city}?` }, { 'x-amz-bedrock-agentcore-identity-wat': wat, oauth2callbackurl: CALLBACK }, target);
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('content-type'), 'text/event-stream');
   const sse = new SseReader(res.body!);
@@ -79,7 +86,7 @@ async function consentRun(user: typeof users.alice, wat: string, city: string): 
   });
   assert.match(opened.authorization ?? '', /^AWS4-HMAC-SHA256 Credential=AKIDWEATHERAGENTTEST\/\d{8}\/us-west-2\/bedrock-agentcore\/aws4_request, /);
 
-  const busy = (await (await fetch(`${agent.url}/ping`)).json()) as { status: string };
+  const busy = (await (await fetch(`${target.url}/ping`)).json()) as { status: string };
   assert.equal(busy.status, 'HealthyBusy', 'a session waiting for consent is not idle');
   identity.complete(wat, userToken(key, user));
   const rest = await sse.rest();
@@ -103,6 +110,10 @@ describe('weather agent HTTP app (child process)', () => {
       consentRun(users.alice, `wat-alice-${randomUUID()}`, 'San Francisco'),
       consentRun(users.bob, `wat-bob-${randomUUID()}`, 'Seattle'),
     ]);
+  });
+
+  it('works the same with the unmodified official withAccessToken (5-second polls)', { timeout: 60_000 }, async () => {
+    await consentRun(users.bob, `wat-bob-official-${randomUUID()}`, 'Lisbon', official);
   });
 
   it('ends the stream with an error event when the identity service refuses the session', { timeout: 60_000 }, async () => {
@@ -144,17 +155,24 @@ describe('weather agent HTTP app (child process)', () => {
   });
 
   it('never writes tokens to its log', () => {
-    const log = agent.output();
-    assert.equal(log.includes('wat-alice-'), false);
-    assert.equal(log.includes('eyJ'), false);
+    for (const log of [agent.output(), official.output()]) {
+      assert.equal(/wat-(alice|bob|denied)-/.test(log), false);
+      assert.equal(log.includes('eyJ'), false);
+    }
   });
 
-  it('refuses to start without the scope or the region, naming what is missing', async () => {
+  it('refuses to start without the scope or the region, or with an unknown model, naming what is wrong', async () => {
     const { WEATHER_SCOPE: _s, ...noScope } = baseEnv();
-    const missing = await runChildAgentToExit(noScope);
+    const { AWS_REGION: _r, ...noRegion } = baseEnv();
+    const [missing, officialNoRegion, badModel] = await Promise.all([
+      runChildAgentToExit(noScope),
+      runChildAgentToExit({ ...noRegion, WEATHER_IDENTITY_CLIENT: 'official' }),
+      runChildAgentToExit({ ...baseEnv(), MANDATE_MODEL: 'gpt' }),
+    ]);
     assert.equal(missing.code, 1);
     assert.match(missing.output, /^weather-agent: Invalid weather-agent configuration: WEATHER_SCOPE: /m);
-    const badModel = await runChildAgentToExit({ ...baseEnv(), MANDATE_MODEL: 'gpt' });
+    assert.equal(officialNoRegion.code, 1);
+    assert.equal(officialNoRegion.output, 'weather-agent: Invalid weather-agent configuration: AWS_REGION: AWS_REGION is required by the official identity client\n');
     assert.equal(badModel.code, 1);
     assert.equal(badModel.output, 'weather-agent: MANDATE_MODEL must be scripted, bedrock or openai (got "gpt")\n');
   });
