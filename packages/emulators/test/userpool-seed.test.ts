@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeUserPoolClientCommand, InitiateAuthCommand, ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { CreateUserPoolClientCommand, DescribeUserPoolClientCommand, GetUserCommand, InitiateAuthCommand, ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { memoryLogger } from '@mandate/core';
 import { demoUserPoolSeed, startUserPoolEmulator } from '../src/userpool/index.ts';
-import { failure, sdkClient, verifyViaDiscovery } from './userpool-helpers.ts';
+import { failure, sdkClient, secretHash, verifyViaDiscovery } from './userpool-helpers.ts';
 
 const dirs: string[] = [];
 after(async () => {
@@ -76,5 +77,37 @@ test('re-applying a seed after a restart creates nothing twice and makes the new
   } finally {
     cognito.destroy();
     await second.close();
+  }
+});
+
+test('the log names operations and outcomes but never a password, token, secret or secret hash', async () => {
+  const logger = memoryLogger('debug');
+  const seed = demoUserPoolSeed();
+  const emu = await startUserPoolEmulator({ seed, logger });
+  const cognito = sdkClient(emu.url);
+  try {
+    const pool = emu.poolByName('DemoUserPool')!;
+    const { username, password } = seed.pools[0]!.users[0]!;
+    const withSecret = (await cognito.send(new CreateUserPoolClientCommand({
+      UserPoolId: pool.id, ClientName: 'Logged', GenerateSecret: true, ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+    }))).UserPoolClient!;
+    const hash = secretHash(username, withSecret.ClientId!, withSecret.ClientSecret!);
+    const r = (await cognito.send(new InitiateAuthCommand({
+      ClientId: withSecret.ClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: password, SECRET_HASH: hash },
+    }))).AuthenticationResult!;
+    await cognito.send(new InitiateAuthCommand({ ClientId: withSecret.ClientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: r.RefreshToken!, SECRET_HASH: hash } }));
+    await cognito.send(new GetUserCommand({ AccessToken: r.AccessToken! }));
+    await failure(() => cognito.send(new InitiateAuthCommand({
+      ClientId: withSecret.ClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: 'Wrong-Pass-1', SECRET_HASH: hash },
+    })));
+    const text = logger.lines.join('');
+    assert.match(text, /"msg":"cognito operation","operation":"InitiateAuth"/);
+    assert.match(text, /"msg":"cognito operation failed","operation":"InitiateAuth","requestId":"[0-9a-f-]{36}","error":"NotAuthorizedException"/);
+    for (const secret of [password, 'Wrong-Pass-1', hash, withSecret.ClientSecret!, r.RefreshToken!, r.AccessToken!.split('.')[2]!, r.IdToken!.split('.')[2]!]) {
+      assert.equal(text.includes(secret), false);
+    }
+  } finally {
+    cognito.destroy();
+    await emu.close();
   }
 });

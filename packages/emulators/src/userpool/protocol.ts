@@ -35,7 +35,7 @@ const BODY_LIMIT = 256 * 1024;
  * the output as a JSON object (`application/x-amz-json-1.1`).
  */
 export function jsonProtocolHandler(ctx: UserPoolContext, operations: ReadonlyMap<string, CognitoOperation>) {
-  return async ({ req, res }: RequestContext): Promise<void> => {
+  return async ({ req, res, requestId }: RequestContext): Promise<void> => {
     const target = String(req.headers['x-amz-target'] ?? '');
     const op = target.startsWith(TARGET_PREFIX) ? operations.get(target.slice(TARGET_PREFIX.length)) : undefined;
     if (!op) {
@@ -63,7 +63,15 @@ export function jsonProtocolHandler(ctx: UserPoolContext, operations: ReadonlyMa
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw cognitoError('SerializationException', 'The request body must be a JSON object.');
     const parsed = op.input.safeParse(raw);
     if (!parsed.success) throw cognitoError('InvalidParameterException', describeIssues(parsed.error.issues, raw));
-    const out = await op.handle(ctx, parsed.data);
+    let out: unknown;
+    try {
+      out = await op.handle(ctx, parsed.data);
+    } catch (err) {
+      // Operation name and outcome only: inputs carry passwords, tokens and secret hashes.
+      ctx.logger.debug('cognito operation failed', { operation: op.name, requestId, error: (err as { awsType?: string }).awsType ?? 'internal' });
+      throw err;
+    }
+    ctx.logger.debug('cognito operation', { operation: op.name, requestId });
     sendJson(res, 200, out ?? {}, { 'content-type': 'application/x-amz-json-1.1' });
   };
 }
