@@ -55,7 +55,7 @@ describe('OAuth2 credential providers through the unmodified control-plane clien
       assert.match(created.callbackUrl!, /^https:\/\/mandate\.example\.test\/identities\/oauth2\/callback\/[0-9a-f-]{36}$/);
       const member = catalog.get(vendor)!.member;
       members.add(member);
-      const out = (created.oauth2ProviderConfigOutput as Record<string, { clientId?: string; oauthDiscovery?: unknown }>)[member];
+      const out = (created.oauth2ProviderConfigOutput as unknown as Record<string, { clientId?: string; oauthDiscovery?: unknown }>)[member];
       assert.ok(out, `${vendor} output uses ${member}`);
       assert.equal(out.clientId, 'cid-1');
       assert.ok(out.oauthDiscovery);
@@ -70,7 +70,7 @@ describe('OAuth2 credential providers through the unmodified control-plane clien
 
       const updated = await h.client.send(new UpdateOauth2CredentialProviderCommand({ name, credentialProviderVendor: vendor, oauth2ProviderConfigInput: inputFor(vendor, 'cid-2') }));
       assert.equal(updated.$metadata.httpStatusCode, 200);
-      assert.equal((updated.oauth2ProviderConfigOutput as Record<string, { clientId?: string }>)[member]!.clientId, 'cid-2');
+      assert.equal((updated.oauth2ProviderConfigOutput as unknown as Record<string, { clientId?: string }>)[member]!.clientId, 'cid-2');
       assert.equal(updated.callbackUrl, created.callbackUrl, 'callback URL is stable across updates');
       assert.equal(updated.clientSecretArn?.secretArn, created.clientSecretArn?.secretArn);
       assert.deepEqual(updated.createdTime, got.createdTime);
@@ -152,7 +152,7 @@ describe('OAuth2 credential providers through the unmodified control-plane clien
       ['unknown vendor', { name: 'x', credentialProviderVendor: 'MySpaceOauth2', oauth2ProviderConfigInput: { googleOauth2ProviderConfig: { clientId: 'c', clientSecret: 's' } } }, (e) => {
         assert.ok(e instanceof ValidationException);
         assert.equal(e.fieldList?.[0]?.name, 'credentialProviderVendor');
-        assert.match(e.fieldList![0]!.message, /^Member must satisfy enum value set: \[GoogleOauth2, GithubOauth2, /);
+        assert.match(e.fieldList![0]!.message ?? '', /^Member must satisfy enum value set: \[GoogleOauth2, GithubOauth2, /);
       }],
       ['wrong member', { name: 'x', credentialProviderVendor: 'GithubOauth2', oauth2ProviderConfigInput: { googleOauth2ProviderConfig: { clientId: 'c', clientSecret: 's' } } }, (e) => {
         assert.ok(e instanceof ValidationException);
