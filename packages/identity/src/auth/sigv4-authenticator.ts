@@ -1,6 +1,5 @@
+import type { KeyObject } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { Hash } from '@smithy/hash-node';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { MandateError, constantTimeEqual, sha256Hex, systemClock, type Clock } from '@mandate/core';
 import type { Store } from '@mandate/storage';
 import { collections, type AccessKeyDoc } from '../model.ts';
@@ -8,6 +7,7 @@ import type { CallerIdentity, RequestAuthenticator, SecretBox } from '../service
 import { ACCESS_KEY_REVOKED_CHANNEL, accessKeySecretContext } from './access-keys.ts';
 import { parseSigV4Authorization } from './parse-authorization.ts';
 import { ReplayCache } from './replay-cache.ts';
+import { deriveSigningKey, sigV4Signature } from './sigv4-signature.ts';
 import { incompleteSignature, invalidScope, missingAuthentication, replayedSignature, signatureExpired, signatureMismatch, unrecognizedClient } from './sigv4-errors.ts';
 
 /**
@@ -15,11 +15,12 @@ import { incompleteSignature, invalidScope, missingAuthentication, replayedSigna
  * AWS SDKs sign them (reference: agentcore-identity-api.md §1.2): signing name `bedrock-agentcore` for
  * both planes, the raw percent-encoded path (double-encoded into the canonical URI by the signer), the
  * `host` as received, the date from `x-amz-date`, and only the headers the client listed in
- * SignedHeaders. The signature is recomputed with @smithy/signature-v4 itself, so canonicalisation is
- * byte-for-byte the SDK's, and compared in constant time.
+ * SignedHeaders. Canonicalisation is @smithy/signature-v4's own code (see sigv4-signature.ts), so it is
+ * byte-for-byte the SDK's; the signature is compared in constant time.
  *
- * Hot path: a cache hit costs one SignatureV4 computation (the signer caches derived signing keys) plus
- * one SHA-256 of the body; the store and the vault are read once per key per `keyCacheTtlMs`.
+ * Hot path: a cache hit costs one canonical request, two SHA-256 (body, canonical request) and one
+ * HMAC; the store and the vault are read once per key per `keyCacheTtlMs`, the signing key derived
+ * once per key per day.
  */
 export interface SigV4AuthenticatorOptions {
   store: Store;
@@ -40,7 +41,9 @@ const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
 interface CachedKey {
   identity: CallerIdentity;
-  signer: SignatureV4;
+  secretAccessKey: string;
+  /** Derived signing keys by scope date (yyyymmdd); at most a few days are ever live. */
+  signingKeys: Map<string, KeyObject>;
   expiresAt: number;
 }
 
@@ -145,8 +148,9 @@ export class SigV4Authenticator implements RequestAuthenticator {
     }
 
     // The signer trusts x-amz-content-sha256 as the payload hash, so it must be the hash of these bytes.
+    const payloadHash = sha256Hex(body);
     const declaredHash = headerValue(req, 'x-amz-content-sha256');
-    if (declaredHash !== undefined && !constantTimeEqual(declaredHash, sha256Hex(body))) {
+    if (declaredHash !== undefined && !constantTimeEqual(declaredHash, payloadHash)) {
       throw new MandateError('invalid_signature', 'The provided x-amz-content-sha256 header does not match what was computed.');
     }
 
@@ -156,11 +160,14 @@ export class SigV4Authenticator implements RequestAuthenticator {
       const v = headerValue(req, name);
       if (v !== undefined) headers[name] = v;
     }
-    const signed = await key.signer.sign(
-      { method: req.method ?? 'GET', protocol: 'http:', hostname: headers['host'] ?? '', path: rawPath, query: parseQuery(rawQuery), headers, body },
-      { signingDate: new Date(signedAt), signableHeaders: new Set(auth.signedHeaders) },
-    );
-    const expected = /Signature=([0-9a-f]{64})$/.exec(String(signed.headers['authorization']))?.[1] ?? '';
+    let signingKey = key.signingKeys.get(auth.scopeDate);
+    if (signingKey === undefined) {
+      signingKey = deriveSigningKey(key.secretAccessKey, auth.scopeDate, auth.region, auth.service);
+      if (key.signingKeys.size >= 4) key.signingKeys.clear();
+      key.signingKeys.set(auth.scopeDate, signingKey);
+    }
+    const scope = `${auth.scopeDate}/${auth.region}/${auth.service}/aws4_request`;
+    const expected = sigV4Signature(signingKey, { method: req.method ?? 'GET', path: rawPath, query: parseQuery(rawQuery), headers }, payloadHash, dateText!, scope);
     if (!constantTimeEqual(expected, auth.signature)) throw signatureMismatch();
 
     // Only verified signatures enter the replay cache, so forged requests cannot fill it.
@@ -198,14 +205,7 @@ export class SigV4Authenticator implements RequestAuthenticator {
       allowUserIdTokens: doc.allowUserIdTokens,
       ...(doc.workloadName === undefined ? {} : { workloadName: doc.workloadName }),
     };
-    const signer = new SignatureV4({
-      credentials: { accessKeyId, secretAccessKey },
-      region: this.#region,
-      service: SIGNING_SERVICE,
-      sha256: Hash.bind(null, 'sha256'),
-      applyChecksum: false, // sign x-amz-content-sha256 only when the client did
-    });
-    const entry: CachedKey = { identity, signer, expiresAt: this.#clock.now() + this.#ttl };
+    const entry: CachedKey = { identity, secretAccessKey, signingKeys: new Map(), expiresAt: this.#clock.now() + this.#ttl };
     if (epoch === this.#epoch) this.#keys.set(accessKeyId, entry);
     while (this.#keys.size > this.#maxKeys) this.#keys.delete(this.#keys.keys().next().value!);
     return entry;
