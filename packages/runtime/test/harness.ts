@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { BedrockAgentCoreControlClient } from '@aws-sdk/client-bedrock-agentcore-control';
 import { BedrockAgentCoreClient } from '@aws-sdk/client-bedrock-agentcore';
-import { memoryLogger } from '@mandate/core';
+import { memoryLogger, type Clock } from '@mandate/core';
 import { listen, serve, type Listening } from '@mandate/http';
 import { MemoryStore } from '@mandate/storage';
 import { createAccessKey, type AccessKeyCredentials } from '@mandate/identity/auth/index.ts';
@@ -29,7 +29,7 @@ export interface Mandate {
   close(): Promise<void>;
 }
 
-export async function startMandate(runtimeOptions: RuntimeOptions = {}, options: { fetch?: typeof fetch } = {}): Promise<Mandate> {
+export async function startMandate(runtimeOptions: RuntimeOptions = {}, options: { fetch?: typeof fetch; clock?: Clock } = {}): Promise<Mandate> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const logger = memoryLogger('info');
@@ -39,6 +39,7 @@ export async function startMandate(runtimeOptions: RuntimeOptions = {}, options:
     keyProvider: LocalKeyProvider.fromEnv({ MANDATE_MASTER_KEY: randomBytes(32).toString('base64') }),
     logger,
     ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   const runtime = createRuntimeRouter(identity.services, runtimeOptions, identity.router);
   const listening: Listening = await listen(serve(identity.router, { logger }), port);
