@@ -1,11 +1,11 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   AdminCreateUserCommand, AdminSetUserPasswordCommand, CreateUserPoolClientCommand, CreateUserPoolCommand, DescribeUserPoolClientCommand,
-  GetUserCommand, InitiateAuthCommand,
+  GetUserCommand, InitiateAuthCommand, ListUsersCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { decodeProtectedHeader } from 'jose';
 import { startUserPoolEmulator } from '../src/userpool/index.ts';
@@ -106,4 +106,27 @@ test('a corrupt state file stops the emulator from starting (fail closed)', asyn
   await assert.rejects(startUserPoolEmulator({ dataDir }), SyntaxError);
   await writeFile(join(dataDir, 'userpool.json'), '{"version":2,"pools":{}}');
   await assert.rejects(startUserPoolEmulator({ dataDir }), { message: `unsupported state file version in ${join(dataDir, 'userpool.json')}` });
+});
+
+test('concurrent changes are all persisted; no temporary file is left behind', async () => {
+  const dataDir = await tempDir();
+  const first = await startUserPoolEmulator({ dataDir });
+  const c1 = sdkClient(first.url);
+  const poolId = (await c1.send(new CreateUserPoolCommand({ PoolName: 'Busy' }))).UserPool!.Id!;
+  const names = Array.from({ length: 12 }, (_, i) => `user-${String(i).padStart(2, '0')}`);
+  await Promise.all(names.map((Username) => c1.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username, TemporaryPassword: STRONG }))));
+  const port = Number(new URL(first.url).port);
+  c1.destroy();
+  await first.close();
+  assert.deepEqual(await readdir(dataDir), ['userpool.json']);
+
+  const second = await startUserPoolEmulator({ dataDir, port });
+  const c2 = sdkClient(second.url);
+  try {
+    const listed = await c2.send(new ListUsersCommand({ UserPoolId: poolId }));
+    assert.deepEqual(listed.Users!.map((u) => [u.Username, u.UserStatus]), names.map((n) => [n, 'FORCE_CHANGE_PASSWORD']));
+  } finally {
+    c2.destroy();
+    await second.close();
+  }
 });

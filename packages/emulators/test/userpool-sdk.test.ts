@@ -181,6 +181,10 @@ test('temporary password → NEW_PASSWORD_REQUIRED → RespondToAuthChallenge si
     ClientId: clientId, ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: first.Session,
     ChallengeResponses: { USERNAME: 'newbie', NEW_PASSWORD: STRONG },
   }));
+  const idClaims = decodeJwt(done.AuthenticationResult!.IdToken!);
+  assert.equal(idClaims.email_verified, false);
+  assert.equal(idClaims.email, undefined);
+  assert.equal(idClaims['cognito:username'], 'newbie');
   assert.ok(done.AuthenticationResult!.AccessToken);
   assert.ok(done.AuthenticationResult!.RefreshToken);
   assert.equal((await cognito.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'newbie' }))).UserStatus, 'CONFIRMED');

@@ -73,7 +73,6 @@ export async function issueTokens(
     jti: uuid(),
   };
   if (user.attributes.email !== undefined) idClaims.email = user.attributes.email;
-  if (user.attributes.email === undefined && user.attributes.email_verified === undefined) delete idClaims.email_verified;
   const id = new SignJWT(idClaims).setProtectedHeader(header).sign(key);
 
   const result: AuthenticationResult = { AccessToken: await access, ExpiresIn: accessTtl, TokenType: 'Bearer', IdToken: await id };
