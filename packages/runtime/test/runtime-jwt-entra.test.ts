@@ -1,0 +1,97 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { ConfidentialClientApplication } from '@azure/msal-node';
+import { CreateAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore-control';
+import { decodeJwt } from 'jose';
+import { startEntraEmulator, type EntraEmulator, type EntraSeed } from '@mandate/emulators/entra/index.ts';
+import { completeAuthorization } from '@mandate/emulators/entra/browserless.ts';
+import { trustCa } from '@mandate/emulators/tls/index.ts';
+import { verifyWorkloadAccessToken } from '@mandate/identity/data/workload-token.ts';
+import { agentDir, baseRuntime, bearerInvoke, codeArtifact, sessionId, sseEvents, startMandate, type Mandate } from './harness.ts';
+
+const tenantId = randomUUID();
+const domain = 'contoso.onmicrosoft.com';
+const clientId = randomUUID();
+const intruderId = randomUUID();
+const apiId = randomUUID();
+const secret = randomBytes(24).toString('base64url');
+const redirectUri = 'http://localhost:8400/callback';
+const people = { alice: { username: `alice@${domain}`, password: 'alice-Passw0rd!' }, bob: { username: `bob@${domain}`, password: 'bob-Passw0rd!' } };
+const seed: EntraSeed = {
+  tenants: [{
+    id: tenantId, displayName: 'Contoso', domains: [domain],
+    users: [{ ...people.alice, displayName: 'Alice' }, { ...people.bob, displayName: 'Bob' }],
+    apps: [
+      { appId: clientId, displayName: 'agent-frontend', signInAudience: 'AzureADMyOrg', redirectUris: [redirectUri], clientSecrets: [{ value: secret }] },
+      { appId: intruderId, displayName: 'some-other-app', signInAudience: 'AzureADMyOrg', redirectUris: [redirectUri], clientSecrets: [{ value: secret }] },
+      { appId: apiId, displayName: 'agent-api', identifierUris: [`api://${apiId}`], scopes: [{ value: 'invoke' }], accessTokenAcceptedVersion: 2 },
+    ],
+  }],
+};
+
+let emu: EntraEmulator;
+let m: Mandate;
+let arn: string;
+const tokens: Record<string, string> = {};
+
+async function userToken(appId: string, who: { username: string; password: string }): Promise<string> {
+  const app = new ConfidentialClientApplication({ auth: { clientId: appId, clientSecret: secret, authority: `${emu.url}/${tenantId}`, knownAuthorities: [new URL(emu.url).host] } });
+  const url = await app.getAuthCodeUrl({ scopes: [`api://${apiId}/invoke`], redirectUri, loginHint: who.username });
+  const code = (await completeAuthorization(url, who)).searchParams.get('code')!;
+  return (await app.acquireTokenByCode({ code, scopes: [`api://${apiId}/invoke`], redirectUri })).accessToken;
+}
+
+before(async () => {
+  emu = await startEntraEmulator({ seed, headless: true });
+  trustCa(emu.caCertPem);
+  tokens.alice = await userToken(clientId, people.alice);
+  tokens.bob = await userToken(clientId, people.bob);
+  tokens.intruder = await userToken(intruderId, people.alice);
+  m = await startMandate({ startTimeoutMs: 30_000 });
+  arn = (await m.control.send(new CreateAgentRuntimeCommand({
+    agentRuntimeName: 'entra_agent', agentRuntimeArtifact: codeArtifact(agentDir('app-agent')), ...baseRuntime,
+    authorizerConfiguration: { customJWTAuthorizer: {
+      discoveryUrl: `${emu.url}/${tenantId}/v2.0/.well-known/openid-configuration`,
+      allowedAudience: [apiId, `api://${apiId}`], allowedClients: [clientId], allowedScopes: ['invoke'],
+    } },
+    requestHeaderConfiguration: { requestHeaderAllowlist: ['Authorization'] },
+  }))).agentRuntimeArn!;
+});
+after(async () => {
+  await m?.close();
+  await emu?.close();
+});
+
+test('Entra v2 user tokens (azp, scp, tenant issuer): alice and bob each get their own session and WAT', async () => {
+  const pids: number[] = [];
+  for (const who of ['alice', 'bob'] as const) {
+    const claims = decodeJwt(tokens[who]!);
+    assert.equal(claims.azp, clientId);
+    const res = await bearerInvoke(m, arn, tokens[who], { op: 'whoami' }, { sessionId: sessionId(who) });
+    assert.equal(res.status, 200);
+    const events = sseEvents(await res.text()) as Array<Record<string, unknown>>;
+    const wat = await verifyWorkloadAccessToken(m.identity.services, String(events[1]!.wat));
+    assert.deepEqual(wat.user, { kind: 'jwt', issuer: claims.iss, subject: claims.sub });
+    pids.push(Number(events[1]!.pid));
+  }
+  assert.notEqual(pids[0], pids[1]);
+});
+
+test('a token issued to another Entra app (azp not allowed) gets 401', async () => {
+  assert.equal(decodeJwt(tokens.intruder!).azp, intruderId);
+  const res = await bearerInvoke(m, arn, tokens.intruder, { op: 'whoami' });
+  assert.equal(res.status, 401);
+  assert.equal(res.headers.get('x-amzn-errortype'), 'UnauthorizedException');
+  assert.equal(res.headers.get('www-authenticate'), 'Bearer error="invalid_token"');
+});
+
+test('the global-variable agent keeps alice and bob apart across 50 interleaved invocations', async () => {
+  const sids = { alice: sessionId('ga'), bob: sessionId('gb') };
+  const calls = Array.from({ length: 50 }, (_, i) => (i % 2 ? 'bob' : 'alice') as 'alice' | 'bob');
+  const got = await Promise.all(calls.map(async (who) => {
+    const res = await bearerInvoke(m, arn, tokens[who], { op: 'remember' }, { sessionId: sids[who], headers: { accept: 'application/json' } });
+    return ((await res.json()) as { token: string }).token;
+  }));
+  calls.forEach((who, i) => assert.equal(got[i], `Bearer ${tokens[who]}`, `call ${i} (${who})`));
+});
