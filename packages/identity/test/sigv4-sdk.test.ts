@@ -201,3 +201,35 @@ describe('SigV4 with the real AWS SDK clients', () => {
     await rejects(dataClient(doomed).send(new GetWorkloadAccessTokenCommand({ workloadName: 'w2' })), 'UnrecognizedClientException', msg);
   });
 });
+
+describe('replay policy for clients that do not sign a per-call nonce (botocore)', () => {
+  // botocore signs, then adds amz-sdk-invocation-id / amz-sdk-request unsigned ("request-created" handler order),
+  // and sends no x-amz-content-sha256 for JSON services: two identical calls in one second share a signature.
+  async function botoStyle(creds: AccessKeyCredentials, invocationId: string): Promise<Captured> {
+    const signer = new SignatureV4({ credentials: creds, region: REGION, service: 'bedrock-agentcore', sha256: Hash.bind(null, 'sha256'), applyChecksum: false });
+    const url = new URL(endpoint);
+    const body = '{"workloadName": "my-agent"}';
+    const signed = await signer.sign(
+      { method: 'POST', protocol: 'http:', hostname: url.hostname, path: '/identities/GetWorkloadAccessToken', query: {}, headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-user-agent': 'Boto3/1.40.0' }, body },
+      { signingDate: new Date(Math.floor(Date.now() / 60_000) * 60_000) },
+    );
+    return { method: 'POST', url: '/identities/GetWorkloadAccessToken', headers: { ...signed.headers, 'amz-sdk-invocation-id': invocationId, 'amz-sdk-request': 'attempt=1' }, body: Buffer.from(body) };
+  }
+
+  test('default (signed-nonce): identical unsigned-nonce calls both succeed', async () => {
+    const a = await botoStyle(workload, 'id-1');
+    const b = await botoStyle(workload, 'id-2');
+    assert.equal(/Signature=(\w+)/.exec(String(a.headers.authorization))![1], /Signature=(\w+)/.exec(String(b.headers.authorization))![1]);
+    assert.equal((await send(a)).status, 200);
+    assert.equal((await send(b)).status, 200);
+  });
+
+  test('strict: the second identical signature is rejected', async () => {
+    const strictStore = store;
+    const strict = new SigV4Authenticator({ store: strictStore, secrets: new EnvelopeSecretBox({ store: strictStore, keyProvider: LocalKeyProvider.fromEnv({ MANDATE_MASTER_KEY: Buffer.alloc(32, 7).toString('base64') }) }), region: REGION, replayProtection: 'strict' });
+    const c = await botoStyle(workload, 'id-3');
+    const req = { method: c.method, headers: Object.fromEntries(Object.entries(c.headers).map(([k, v]) => [k.toLowerCase(), v])) } as unknown as IncomingMessage;
+    assert.equal((await strict.authenticate(req, '/identities/GetWorkloadAccessToken', '', c.body)).accessKeyId, workload.accessKeyId);
+    await assert.rejects(strict.authenticate(req, '/identities/GetWorkloadAccessToken', '', c.body), { name: 'MandateError', awsType: 'InvalidSignatureException', message: 'The request signature has already been used. Sign every request afresh.' });
+  });
+});

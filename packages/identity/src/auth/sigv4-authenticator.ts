@@ -34,6 +34,16 @@ export interface SigV4AuthenticatorOptions {
   keyCacheTtlMs?: number;
   maxCachedKeys?: number;
   maxReplayEntries?: number;
+  /**
+   * Which repeated signatures are rejected as replays:
+   *   - `signed-nonce` (default): when the signature covers a per-call nonce (`amz-sdk-invocation-id`,
+   *     which the AWS SDK for JavaScript v3 signs), so a repeat can only be a replay;
+   *   - `strict`: every repeat within the window. botocore (boto3, the Python AgentCore SDK) adds
+   *     `amz-sdk-invocation-id` AFTER signing, so two identical boto3 calls in the same second carry the
+   *     same signature; `strict` rejects the second of them;
+   *   - `off`: plain SigV4 semantics, as AWS itself applies.
+   */
+  replayProtection?: 'signed-nonce' | 'strict' | 'off';
 }
 
 export const SIGNING_SERVICE = 'bedrock-agentcore';
@@ -88,6 +98,7 @@ export class SigV4Authenticator implements RequestAuthenticator {
   readonly #keys = new Map<string, CachedKey>();
   readonly #loading = new Map<string, Promise<CachedKey>>();
   readonly #replay: ReplayCache;
+  readonly #replayPolicy: 'signed-nonce' | 'strict' | 'off';
   #unsubscribe: (() => Promise<void>) | undefined;
   /** Bumped by every invalidation, so a key load that raced with a revocation is not cached. */
   #epoch = 0;
@@ -101,6 +112,7 @@ export class SigV4Authenticator implements RequestAuthenticator {
     this.#ttl = options.keyCacheTtlMs ?? 60_000;
     this.#maxKeys = options.maxCachedKeys ?? 10_000;
     this.#replay = new ReplayCache(options.maxReplayEntries);
+    this.#replayPolicy = options.replayProtection ?? 'signed-nonce';
   }
 
   /** Creates an authenticator that also drops revoked keys as soon as any process announces them. */
@@ -171,7 +183,8 @@ export class SigV4Authenticator implements RequestAuthenticator {
     if (!constantTimeEqual(expected, auth.signature)) throw signatureMismatch();
 
     // Only verified signatures enter the replay cache, so forged requests cannot fill it.
-    if (!this.#replay.add(auth.signature, signedAt + this.#maxSkew, now)) throw replayedSignature();
+    const guarded = this.#replayPolicy === 'strict' || (this.#replayPolicy === 'signed-nonce' && auth.signedHeaders.includes('amz-sdk-invocation-id'));
+    if (guarded && !this.#replay.add(auth.signature, signedAt + this.#maxSkew, now)) throw replayedSignature();
     return key.identity;
   }
 
