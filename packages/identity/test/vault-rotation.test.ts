@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -53,6 +53,9 @@ describe('local master key ring', () => {
     assert.equal(Buffer.from(ring.keys[0]!.key!, 'base64').length, 32);
     const again = await LocalKeyProvider.open({ dataDir: join(dir, 'first'), env: {} });
     assert.equal(await again.currentKeyId(), ring.current);
+    await chmod(path, 0o644);
+    await assert.rejects(LocalKeyProvider.fromFile(path), { name: 'MandateError', message: `The master key file ${path} is readable by other users; run chmod 600 on it.` });
+    await chmod(path, 0o600);
   });
 
   test('MANDATE_MASTER_KEY wins over the file and must be 32 bytes of base64', async () => {

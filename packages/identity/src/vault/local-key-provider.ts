@@ -98,6 +98,10 @@ export class LocalKeyProvider implements RotatableKeyProvider {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
+    // Like ssh with private keys: refuse a master key that other users can read.
+    if (process.platform !== 'win32' && ((await stat(path)).mode & 0o077) !== 0) {
+      throw new MandateError('internal', `The master key file ${path} is readable by other users; run chmod 600 on it.`);
+    }
     await p.#reload();
     return p;
   }
