@@ -33,6 +33,11 @@ export class SseReader {
     }
   }
 
+  /** Stops reading (closes the connection). */
+  async cancel(): Promise<void> {
+    await this.#reader.cancel();
+  }
+
   async rest(): Promise<SseEvent[]> {
     const events: SseEvent[] = [];
     for (let e = await this.next(); e; e = await this.next()) events.push(e);
