@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { describe, test } from 'node:test';
-import { MandateError } from '@mandate/core';
-import { MemoryStore } from '@mandate/storage';
+import { MandateError, systemClock } from '@mandate/core';
+import { MemoryStore, SqliteStore } from '@mandate/storage';
+import { createAccessKey } from '../src/auth/index.ts';
 import { collections } from '../src/model.ts';
 import type { SealedSecret } from '../src/services.ts';
 import { EnvelopeSecretBox, LocalKeyProvider, dataKeyContext, type DataKeyDoc, type KeyProvider } from '../src/vault/index.ts';
@@ -137,30 +137,40 @@ describe('EnvelopeSecretBox', () => {
     assert.equal(await fresh.store.count(collections.dataKeys), 1);
   });
 
-  test('canary secrets never appear in the raw bytes of a SQLite database holding the sealed rows', async () => {
-    const { store, box, keyProvider } = setup(5);
-    const canaries = ['CANARY-refresh-6f1d2a', 'CANARY-client-secret-93be', 'CANARY-api-key-0c77'];
-    for (const [i, c] of canaries.entries()) {
-      await store.put(collections.vaultTokens, `row-${i}`, { workload: 'agent-1', user: `u${i}`, secret: await box.seal(c, { ...ctxA, user: `u${i}` }) });
-    }
+  test('canary secrets never appear in the raw bytes of the SQLite store (database, WAL and shared-memory files)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mandate-canary-'));
     try {
       const file = join(dir, 'mandate.db');
-      const db = new DatabaseSync(file);
-      db.exec('CREATE TABLE records (collection TEXT, id TEXT, doc TEXT, PRIMARY KEY (collection, id))');
-      const insert = db.prepare('INSERT INTO records VALUES (?, ?, ?)');
-      for (const col of Object.values(collections)) {
-        for (const r of (await store.list(col, { limit: 1000 })).items) insert.run(col, r.id, JSON.stringify(r.doc));
+      const store = await SqliteStore.open({ path: file });
+      const keyProvider = await LocalKeyProvider.fromFile(join(dir, 'master.key'));
+      const box = new EnvelopeSecretBox({ store, keyProvider });
+      const canaries = ['CANARY-refresh-6f1d2a', 'CANARY-client-secret-93be', 'CANARY-api-key-0c77'];
+      for (const [i, c] of canaries.entries()) {
+        await store.put(collections.vaultTokens, `row-${i}`, { workload: 'agent-1', user: `u${i}`, secret: await box.seal(c, { ...ctxA, user: `u${i}` }) });
       }
-      db.close();
-      const bytes = await readFile(file);
-      assert.ok(bytes.includes(Buffer.from('"wrappedKey"')), 'the data-key rows are in the file');
-      assert.ok(bytes.includes(Buffer.from('"ct"')), 'the sealed rows are in the file');
-      for (const c of canaries) assert.equal(bytes.includes(Buffer.from(c)), false, c);
-      // Neither the master key nor any unwrapped data key is in the file either, in any common encoding.
-      const secrets: Buffer[] = [Buffer.alloc(32, 5)];
+      const key = await createAccessKey({ store, secrets: box, clock: systemClock }, { role: 'admin' });
+      canaries.push(key.secretAccessKey);
+      for (const [i, c] of canaries.slice(0, 3).entries()) {
+        const rec = await store.get<{ secret: SealedSecret }>(collections.vaultTokens, `row-${i}`);
+        assert.equal(await box.open(rec!.doc.secret, { ...ctxA, user: `u${i}` }), c);
+      }
+      // Read the bytes while the store is open (the WAL holds recent writes) and after it is closed.
+      const secrets: Buffer[] = [];
+      const ring = JSON.parse(await readFile(join(dir, 'master.key'), 'utf8')) as { keys: { key: string }[] };
+      secrets.push(Buffer.from(ring.keys[0]!.key, 'base64'));
       for (const r of (await store.list<DataKeyDoc>(collections.dataKeys)).items) secrets.push(await keyProvider.unwrapKey(r.doc.wrappedKey, r.doc.masterKeyId, dataKeyContext(r.id)));
-      for (const s of secrets) for (const enc of [s, Buffer.from(s.toString('base64')), Buffer.from(s.toString('base64url')), Buffer.from(s.toString('hex'))]) assert.equal(bytes.includes(enc), false);
+      const check = async () => {
+        const names = (await readdir(dir)).filter((n) => n.startsWith('mandate.db'));
+        assert.ok(names.includes('mandate.db'));
+        const bytes = Buffer.concat(await Promise.all(names.map((n) => readFile(join(dir, n)))));
+        assert.ok(bytes.includes(Buffer.from('wrappedKey')), 'the data-key rows are in the files');
+        for (const c of canaries) assert.equal(bytes.includes(Buffer.from(c)), false, c);
+        // Neither the master key nor any unwrapped data key is stored, in any common encoding.
+        for (const s of secrets) for (const enc of [s, Buffer.from(s.toString('base64')), Buffer.from(s.toString('base64url')), Buffer.from(s.toString('hex'))]) assert.equal(bytes.includes(enc), false);
+      };
+      await check();
+      await store.close();
+      await check();
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
