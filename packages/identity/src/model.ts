@@ -1,4 +1,5 @@
 import type { SealedSecret } from './services.ts';
+import type { CustomClaimRule } from './inbound-jwt/claims.ts';
 
 /**
  * Stored documents of the identity service and the store collections that hold them. Control-plane
@@ -88,6 +89,9 @@ export interface InboundJwtConfig {
   discoveryUrl: string;
   allowedAudience?: string[];
   allowedClients?: string[];
+  /** Set for runtime-managed workloads: the runtime authorizer's scope and claim rules apply here too. */
+  allowedScopes?: string[];
+  customClaims?: CustomClaimRule[];
 }
 
 export interface WorkloadIdentityDoc {

@@ -12,7 +12,7 @@ import type { CustomJwtAuthorizer } from './model.ts';
  * issuer (and audiences, clients, scopes, claims) that may invoke the runtime.
  */
 export function inboundJwtOf(authorizer: CustomJwtAuthorizer | undefined): InboundJwtConfig[] | undefined {
-  return authorizer ? [{ ...authorizer } as InboundJwtConfig] : undefined;
+  return authorizer ? [{ ...authorizer }] : undefined;
 }
 
 export async function createRuntimeWorkload(tx: StoreOps, services: IdentityServices, runtimeId: string, authorizer: CustomJwtAuthorizer | undefined): Promise<WorkloadIdentityDoc> {
