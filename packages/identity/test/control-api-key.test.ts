@@ -59,6 +59,8 @@ describe('API-key credential providers through the unmodified control-plane clie
     assert.equal(await h.store.get(collections.apiKeyProviders, 'openai'), undefined);
     assert.equal(await h.store.get(collections.tags, arn('openai')), undefined);
     assert.ok(!h.logLines.join('\n').includes(KEY) && !h.logLines.join('\n').includes(KEY2));
+    const raw = h.responseBodies.join('\n');
+    assert.ok(h.responseBodies.length === 6 && !raw.includes(KEY) && !raw.includes(KEY2), 'no raw response carries the key');
   });
 
   test('the paginator crosses pages', async () => {

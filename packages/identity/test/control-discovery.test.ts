@@ -36,6 +36,7 @@ before(async () => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(body);
     };
+    if (req.url === '/slow/.well-known/openid-configuration') return; // never answers
     switch (req.url) {
       case '/tenant-a/.well-known/openid-configuration': return send(200, JSON.stringify(metadata(`${idpUrl}/tenant-a`)));
       case '/.well-known/oauth-authorization-server/tenant-b': return send(200, JSON.stringify(metadata(`${idpUrl}/tenant-b`)));
@@ -61,6 +62,7 @@ before(async () => {
 after(async () => {
   await h.close();
   await prod.close();
+  idp.closeAllConnections();
   await new Promise<void>((r) => idp.close(() => r()));
 });
 
@@ -109,6 +111,7 @@ describe('CustomOauth2 discovery (fetched at create/update time)', () => {
       [`${idpUrl}/huge/.well-known/openid-configuration`, 'the document is larger than 262144 bytes'],
       [`${idpUrl}/tenant-a/metadata.json`, 'must end with /.well-known/openid-configuration or contain /.well-known/oauth-authorization-server'],
       ['http://127.0.0.1:1/.well-known/openid-configuration', 'the server could not be reached'],
+      [`${idpUrl}/slow/.well-known/openid-configuration`, 'no answer within 5 seconds'],
     ];
     for (const [url, why] of cases) {
       await assert.rejects(h.client.send(new CreateOauth2CredentialProviderCommand({ name: 'bad-disc', credentialProviderVendor: 'CustomOauth2', oauth2ProviderConfigInput: custom(url) })), (e: unknown) => {

@@ -102,6 +102,8 @@ describe('OAuth2 credential providers through the unmodified control-plane clien
     }
     assert.deepEqual((await h.client.send(new ListOauth2CredentialProvidersCommand({}))).credentialProviders, []);
     assert.ok(!h.logLines.join('\n').includes(SECRET), 'the secret never reaches the log');
+    assert.ok(h.responseBodies.length > 100);
+    assert.ok(!h.responseBodies.join('\n').includes(SECRET), 'no raw response carries the secret');
   });
 
   test('MicrosoftOauth2 resolves endpoints from the configured Entra authority; tenantId defaults to common', async () => {
@@ -238,6 +240,17 @@ describe('OAuth2 credential providers through the unmodified control-plane clien
     await h.client.send(new DeleteOauth2CredentialProviderCommand({ name: 'taken' }));
   });
 
+  test('an update without clientSecret keeps the stored secret for built-in vendors too', async () => {
+    await h.client.send(new CreateOauth2CredentialProviderCommand({ name: 'keep-g', credentialProviderVendor: 'GoogleOauth2', oauth2ProviderConfigInput: { googleOauth2ProviderConfig: { clientId: 'c', clientSecret: SECRET } } }));
+    const before = (await h.store.get<Oauth2ProviderDoc>(collections.oauth2Providers, 'keep-g'))!.doc;
+    const r = await h.client.send(new UpdateOauth2CredentialProviderCommand({ name: 'keep-g', credentialProviderVendor: 'GoogleOauth2', oauth2ProviderConfigInput: { googleOauth2ProviderConfig: { clientId: 'c-new' } } }));
+    assert.deepEqual(r.oauth2ProviderConfigOutput, { googleOauth2ProviderConfig: { clientId: 'c-new', oauthDiscovery: { discoveryUrl: 'https://accounts.google.com/.well-known/openid-configuration' } } });
+    const after = (await h.store.get<Oauth2ProviderDoc>(collections.oauth2Providers, 'keep-g'))!.doc;
+    assert.deepEqual(after.clientSecret, before.clientSecret);
+    assert.equal(after.clientId, 'c-new');
+    await h.client.send(new DeleteOauth2CredentialProviderCommand({ name: 'keep-g' }));
+  });
+
   test('an update without clientSecret keeps the stored secret; a vendor change moves to the new member', async () => {
     await h.client.send(new CreateOauth2CredentialProviderCommand({ name: 'keep', credentialProviderVendor: 'GoogleOauth2', oauth2ProviderConfigInput: { googleOauth2ProviderConfig: { clientId: 'c', clientSecret: SECRET } } }));
     const before = (await h.store.get<Oauth2ProviderDoc>(collections.oauth2Providers, 'keep'))!.doc;
@@ -247,6 +260,7 @@ describe('OAuth2 credential providers through the unmodified control-plane clien
     const after = (await h.store.get<Oauth2ProviderDoc>(collections.oauth2Providers, 'keep'))!.doc;
     assert.deepEqual(after.clientSecret, before.clientSecret);
     assert.equal(after.configMember, 'customOauth2ProviderConfig');
+    assert.equal(after.quirks.tokenAuthMethod, 'client_secret_basic', 'the kept secret is still used to authenticate');
     await h.client.send(new DeleteOauth2CredentialProviderCommand({ name: 'keep' }));
   });
 });

@@ -27,7 +27,7 @@ export interface ResolvedOauth2Config {
  * Entra authority, includedOauth2ProviderConfig overrides, discovery or explicit metadata) and builds
  * the output the API echoes. Throws a ValidationException naming the offending field.
  */
-export async function resolveOauth2Config(services: IdentityServices, vendor: Vendor, input: Oauth2ProviderConfigInput): Promise<ResolvedOauth2Config> {
+export async function resolveOauth2Config(services: IdentityServices, vendor: Vendor, input: Oauth2ProviderConfigInput, options: { hasStoredSecret?: boolean } = {}): Promise<ResolvedOauth2Config> {
   const [given, value] = Object.entries(input).find(([, v]) => v !== undefined) as [ConfigMember, Record<string, unknown>];
   const expected = memberForVendor(vendor);
   if (given !== expected) {
@@ -39,8 +39,10 @@ export async function resolveOauth2Config(services: IdentityServices, vendor: Ve
   const base = value as { clientId?: string; clientSecret?: string; clientSecretConfig?: unknown; clientSecretSource?: string };
   requireManagedSecret(base.clientSecretSource, base.clientSecretConfig, `${field}.clientSecret`, `${field}.clientSecretConfig`, `${field}.clientSecretSource`);
   const entry = catalogEntryFor(vendor);
-  if (given === 'customOauth2ProviderConfig') return resolveCustom(services, entry, value as CustomMemberInput, field);
-  if (base.clientSecret === undefined) {
+  const hasStoredSecret = options.hasStoredSecret ?? false;
+  if (given === 'customOauth2ProviderConfig') return resolveCustom(services, entry, value as CustomMemberInput, field, hasStoredSecret);
+  // On Update an omitted secret keeps the stored one (it cannot be read back to be resent).
+  if (base.clientSecret === undefined && !hasStoredSecret) {
     throw validationError(`1 validation error detected: Value at '${field}.clientSecret' failed to satisfy constraint: Member must not be null`, [{ name: `${field}.clientSecret`, message: 'Member must not be null' }]);
   }
   let endpoints: ResolvedEndpoints | undefined;
@@ -57,11 +59,11 @@ export async function resolveOauth2Config(services: IdentityServices, vendor: Ve
   const out: ResolvedOauth2Config = {
     configMember: given,
     clientId: base.clientId!,
-    clientSecret: base.clientSecret,
     endpoints,
     configOutput: { oauthDiscovery: discoveryOutput(endpoints), clientId: base.clientId },
     quirks: quirksFor(entry),
   };
+  if (base.clientSecret !== undefined) out.clientSecret = base.clientSecret;
   if (tenantId !== undefined) out.tenantId = tenantId;
   return out;
 }
@@ -86,7 +88,7 @@ function resolveIncluded(services: IdentityServices, entry: CatalogEntry, v: Inc
   return endpoints;
 }
 
-async function resolveCustom(services: IdentityServices, entry: CatalogEntry, v: CustomMemberInput, field: string): Promise<ResolvedOauth2Config> {
+async function resolveCustom(services: IdentityServices, entry: CatalogEntry, v: CustomMemberInput, field: string, hasStoredSecret: boolean): Promise<ResolvedOauth2Config> {
   for (const k of ['privateKeyJwtConfig', 'privateEndpoint', 'privateEndpointOverrides'] as const) {
     if (v[k] !== undefined) throw validationError(`${field}.${k} is not supported by Mandate (it needs AWS KMS or VPC Lattice).`, [{ name: `${field}.${k}`, message: 'Member is not supported' }]);
   }
@@ -118,7 +120,7 @@ async function resolveCustom(services: IdentityServices, entry: CatalogEntry, v:
   else if (endpoints.tokenEndpointAuthMethods?.length && !endpoints.tokenEndpointAuthMethods.includes('client_secret_basic') && endpoints.tokenEndpointAuthMethods.includes('client_secret_post')) {
     quirks.tokenAuthMethod = 'client_secret_post';
   }
-  if (v.clientSecret === undefined) quirks.tokenAuthMethod = 'none'; // a public client (RFC 6749 §2.1): PKCE only
+  if (v.clientSecret === undefined && !hasStoredSecret) quirks.tokenAuthMethod = 'none'; // a public client (RFC 6749 §2.1): PKCE only
   const configOutput: Record<string, unknown> = { oauthDiscovery: disco.discoveryUrl !== undefined ? { discoveryUrl: disco.discoveryUrl } : { authorizationServerMetadata: disco.authorizationServerMetadata } };
   if (v.clientId !== undefined) configOutput.clientId = v.clientId;
   if (method) configOutput.clientAuthenticationMethod = method;

@@ -18,7 +18,7 @@ export const updateOauth2CredentialProvider = defineOperation({
     if (!existing) throw notFound('OAuth2 credential provider', input.name);
     // Discovery and sealing happen outside the transaction (network, key provider); the CAS below
     // makes sure nothing changed in between.
-    const resolved = await resolveOauth2Config(services, input.credentialProviderVendor, input.oauth2ProviderConfigInput);
+    const resolved = await resolveOauth2Config(services, input.credentialProviderVendor, input.oauth2ProviderConfigInput, { hasStoredSecret: existing.doc.clientSecret !== undefined });
     const sealed = resolved.clientSecret === undefined ? undefined : await services.secrets.seal(resolved.clientSecret, { kind: 'oauth2-client-secret', provider: input.name });
     const doc = await services.store.transaction(async (tx) => {
       const rec = await tx.get<Oauth2ProviderDoc>(collections.oauth2Providers, input.name);

@@ -3,7 +3,7 @@ import { BedrockAgentCoreControlClient } from '@aws-sdk/client-bedrock-agentcore
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { memoryLogger } from '@mandate/core';
-import type { Listening } from '@mandate/http';
+import { listen, serve, type Listening } from '@mandate/http';
 import { MemoryStore } from '@mandate/storage';
 import { createAccessKey, type AccessKeyCredentials } from '../../src/auth/index.ts';
 import { createIdentityService, type IdentityService } from '../../src/server.ts';
@@ -21,6 +21,8 @@ export interface ControlHarness {
   client: BedrockAgentCoreControlClient;
   /** Every log line written by the server (to check that no secret reaches the log). */
   logLines: string[];
+  /** Every response body the server sent, raw (the SDK drops unmodelled fields, so leaks are checked here). */
+  responseBodies: string[];
   /** A signed raw request, for bodies the SDK would never send. */
   raw(method: string, path: string, body: string | Buffer, options?: { credentials?: AccessKeyCredentials; headers?: Record<string, string> }): Promise<{ status: number; headers: Headers; text: string }>;
   close(): Promise<void>;
@@ -50,7 +52,17 @@ export async function startControlServer(options: { devMode?: boolean; entraAuth
   const svc = identity.services;
   const admin = await createAccessKey(svc, { role: 'admin' });
   const workload = await createAccessKey(svc, { role: 'workload', workloadName: 'some-agent' });
-  const listening: Listening = await identity.listen();
+  const responseBodies: string[] = [];
+  const server = serve(identity.router, { logger });
+  server.prependListener('request', (_req, res) => {
+    const chunks: Buffer[] = [];
+    const write = res.write.bind(res) as (...a: unknown[]) => boolean;
+    const end = res.end.bind(res) as (...a: unknown[]) => typeof res;
+    const keep = (c: unknown) => { if (typeof c === 'string' || c instanceof Uint8Array) chunks.push(Buffer.from(c as never)); };
+    res.write = ((c: unknown, ...rest: unknown[]) => { keep(c); return write(c, ...rest); }) as typeof res.write;
+    res.end = ((c?: unknown, ...rest: unknown[]) => { if (typeof c !== 'function') keep(c); responseBodies.push(Buffer.concat(chunks).toString('utf8')); return end(c, ...rest); }) as typeof res.end;
+  });
+  const listening: Listening = await listen(server);
   const client = new BedrockAgentCoreControlClient({ endpoint: listening.url, region: REGION, credentials: admin, maxAttempts: 1 });
   const signerFor = (c: AccessKeyCredentials) => new SignatureV4({ credentials: c, region: REGION, service: 'bedrock-agentcore', sha256: Hash.bind(null, 'sha256') });
   return {
@@ -61,6 +73,7 @@ export async function startControlServer(options: { devMode?: boolean; entraAuth
     workload,
     client,
     logLines: logger.lines,
+    responseBodies,
     async raw(method, path, body, opts = {}) {
       const u = new URL(path, listening.url);
       const buf = typeof body === 'string' ? Buffer.from(body) : body;
