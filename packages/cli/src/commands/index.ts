@@ -1,4 +1,7 @@
 import type { Command } from '../command.ts';
+import { devCommand } from './dev.ts';
 
 /** Every `mandate` command; add a command by adding a file and one line here. */
-export const commands: Command[] = [];
+export const commands: Command[] = [
+  devCommand,
+];
