@@ -9,7 +9,7 @@ import type { EntraContext } from './context.ts';
 import type { Tenant } from './directory.ts';
 import { EntraError, redirectDescription } from './errors.ts';
 import { cookies, readForm } from './http-util.ts';
-import { consentPage, loginPage, messagePage } from './pages.ts';
+import { consentPage, formPageHeaders, loginPage, messagePage } from './pages.ts';
 import { parseScopes } from './scopes.ts';
 import { describeConsent, missingConsent } from './consent.ts';
 import { BROWSER_COOKIE, issueCode, respond, startSession, SESSION_COOKIE } from './authorize.ts';
@@ -45,14 +45,14 @@ export function showInteraction(ctx: EntraContext, tenant: Tenant, rc: RequestCo
   if (!ix) return expired(rc);
   const base = interactionUrl(ctx.urls, tenant.id, rc.params.uid!);
   if (!ix.userId) {
-    sendHtml(rc.res, 200, loginPage({ action: `${base}/login`, csrf: ix.csrf, appName: clientName(ctx, tenant, ix), tenantName: tenant.displayName, username: ix.authorize?.loginHint }));
+    sendHtml(rc.res, 200, loginPage({ action: `${base}/login`, csrf: ix.csrf, appName: clientName(ctx, tenant, ix), tenantName: tenant.displayName, username: ix.authorize?.loginHint }), formPageHeaders(ix.authorize?.redirectUri));
     return;
   }
   const user = tenant.users.get(ix.userId);
   sendHtml(rc.res, 200, consentPage({
     action: `${base}/consent`, csrf: ix.csrf, appName: clientName(ctx, tenant, ix), username: user?.username ?? '',
     scopes: describeConsent(ctx, tenant, ix.pendingConsent ?? []),
-  }));
+  }), formPageHeaders(ix.authorize?.redirectUri));
 }
 
 export async function submitLogin(ctx: EntraContext, tenant: Tenant, rc: RequestContext): Promise<void> {
@@ -68,7 +68,7 @@ export async function submitLogin(ctx: EntraContext, tenant: Tenant, rc: Request
     sendHtml(rc.res, 200, loginPage({
       action: `${interactionUrl(ctx.urls, tenant.id, uid)}/login`, csrf: ix.csrf, appName: clientName(ctx, tenant, ix),
       tenantName: tenant.displayName, username, error: 'Your account or password is incorrect (AADSTS50126).',
-    }));
+    }), formPageHeaders(ix.authorize?.redirectUri));
     return;
   }
   const now = ctx.clock.now();

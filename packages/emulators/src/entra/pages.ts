@@ -74,6 +74,15 @@ export function errorPage(err: EntraError, now: number): string {
 <p class="muted">Error code: ${err.aadsts}<br>Timestamp: ${e(entraTimestamp(now))}</p>`);
 }
 
+/**
+ * Headers for a page whose form submission ends in a redirect to the client: browsers apply CSP
+ * `form-action` to redirects after a submission too, so the client's origin must be allowed.
+ */
+export function formPageHeaders(redirectUri: string | undefined): Record<string, string> {
+  const target = redirectUri && URL.canParse(redirectUri) ? ` ${new URL(redirectUri).origin}` : '';
+  return { 'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; form-action 'self'${target}; frame-ancestors 'none'` };
+}
+
 /** response_mode=form_post (OAuth 2.0 Form Post Response Mode): auto-submitting form to the redirect URI. */
 export function sendFormPost(res: ServerResponse, action: string, fields: Record<string, string>): void {
   const nonce = randomBytes(16).toString('base64');
