@@ -7,7 +7,7 @@ import { userKey } from '../data/workload-token.ts';
 import { readVault, type VaultKey } from '../vault-tokens/vault.ts';
 import { usableAccessToken } from './refresh.ts';
 import type { ProviderClient } from './provider-client.ts';
-import { createSession, invalidSession, loadSession, sessionIdOf, sessionUriOf, type AuthSessionDoc } from './sessions.ts';
+import { createSession, invalidSession, loadSession, sessionIdOf, sessionUriOf, type AuthSessionDoc, type LoadedSession } from './sessions.ts';
 import { prepareWait } from './wait.ts';
 import { scopesKey } from './scopes.ts';
 
@@ -111,32 +111,34 @@ export async function userFederation(
 async function poll(services: IdentityServices, key: VaultKey, req: UserFederationRequest): Promise<Oauth2TokenResult> {
   const sessionId = sessionIdOf(req.sessionUri!);
   if (!sessionId) throw invalidSession();
-  const waiter = req.waitMs && req.waitMs > 0 ? await prepareWait(services, sessionId) : undefined;
-  try {
-    let s = await loadSession(services, sessionId);
-    const check = () => {
-      if (!s) throw invalidSession();
-      const d = s.doc;
-      if (d.workloadName !== key.workloadName || userKey(d.user) !== userKey(key.user) || d.providerName !== key.providerName) throw invalidSession();
-      if (scopesKey(d.scopes) !== scopesKey(key.scopes)) {
-        throw new MandateError('validation', 'The scopes of this poll differ from the scopes the session was started with.');
+  const check = (s: LoadedSession | undefined): AuthSessionDoc => {
+    if (!s) throw invalidSession();
+    const d = s.doc;
+    if (d.workloadName !== key.workloadName || userKey(d.user) !== userKey(key.user) || d.providerName !== key.providerName) throw invalidSession();
+    if (scopesKey(d.scopes) !== scopesKey(key.scopes)) {
+      throw new MandateError('validation', 'The scopes of this poll differ from the scopes the session was started with.');
+    }
+    return d;
+  };
+  // Waiting is real time (timers), not the service clock, which tests may hold still.
+  const deadline = performance.now() + (req.waitMs ?? 0);
+  for (;;) {
+    // Subscribe before reading, so a change between the read and the wait is not missed.
+    const waiter = req.waitMs && req.waitMs > 0 ? await prepareWait(services, sessionId) : undefined;
+    try {
+      const d = check(await loadSession(services, sessionId));
+      if (d.status === 'FAILED') throw new MandateError(d.failure?.code ?? 'access_denied', d.failure?.message ?? 'The authorization session failed.');
+      if (d.status === 'COMPLETED') {
+        const entry = await readVault(services, key);
+        if (!entry) throw invalidSession();
+        return { accessToken: entry.accessToken };
       }
-      return d;
-    };
-    let d = check();
-    if (waiter && d.status !== 'COMPLETED' && d.status !== 'FAILED') {
-      await waiter.wait(req.waitMs!);
-      s = await loadSession(services, sessionId);
-      d = check();
+      const left = deadline - performance.now();
+      // Intermediate steps (browser opened the URL, consent given) do not end a wait: only a result does.
+      if (!waiter || left <= 0) return inProgress(services, d);
+      await waiter.wait(left);
+    } finally {
+      waiter?.cancel();
     }
-    if (d.status === 'FAILED') throw new MandateError(d.failure?.code ?? 'access_denied', d.failure?.message ?? 'The authorization session failed.');
-    if (d.status === 'COMPLETED') {
-      const entry = await readVault(services, key);
-      if (!entry) throw invalidSession();
-      return { accessToken: entry.accessToken };
-    }
-    return inProgress(services, d);
-  } finally {
-    waiter?.cancel();
   }
 }
