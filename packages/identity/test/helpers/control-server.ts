@@ -4,7 +4,7 @@ import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { memoryLogger } from '@mandate/core';
 import { listen, serve, type Listening } from '@mandate/http';
-import { MemoryStore } from '@mandate/storage';
+import { MemoryStore, type Store } from '@mandate/storage';
 import { createAccessKey, type AccessKeyCredentials } from '../../src/auth/index.ts';
 import { createIdentityService, type IdentityService } from '../../src/server.ts';
 import { LocalKeyProvider } from '../../src/vault/index.ts';
@@ -15,7 +15,7 @@ export const ACCOUNT = '123456789012';
 export interface ControlHarness {
   url: string;
   identity: IdentityService;
-  store: MemoryStore;
+  store: Store;
   admin: AccessKeyCredentials;
   workload: AccessKeyCredentials;
   client: BedrockAgentCoreControlClient;
@@ -33,8 +33,8 @@ export interface ControlHarness {
  * master key, real SigV4Authenticator, real access keys), listening on loopback, plus the
  * unmodified AWS control-plane client pointed at it.
  */
-export async function startControlServer(options: { devMode?: boolean; entraAuthorityBase?: string; fetch?: typeof fetch } = {}): Promise<ControlHarness> {
-  const store = new MemoryStore();
+export async function startControlServer(options: { devMode?: boolean; entraAuthorityBase?: string; fetch?: typeof fetch; store?: Store } = {}): Promise<ControlHarness> {
+  const store = options.store ?? new MemoryStore();
   const logger = memoryLogger();
   const identity = await createIdentityService({
     config: {
@@ -105,7 +105,7 @@ export async function startControlServer(options: { devMode?: boolean; entraAuth
 }
 
 /** The store's full contents, to prove a failed call changed nothing. */
-export async function snapshot(store: MemoryStore, collectionNames: readonly string[]): Promise<string> {
+export async function snapshot(store: Store, collectionNames: readonly string[]): Promise<string> {
   const out: Record<string, unknown> = {};
   for (const c of collectionNames) out[c] = (await store.list(c, { limit: 10_000 })).items;
   return JSON.stringify(out);
