@@ -14,10 +14,30 @@ export async function loadRuntime(store: StoreOps, id: string): Promise<StoredRe
   return rec;
 }
 
+/**
+ * Versions are immutable once written, so the invocation hot path keeps them in memory. A hit is only
+ * used when it is not older than the (freshly read) runtime, so a runtime deleted and re-created under
+ * the same id (ids carry 10 random characters, so only in theory) never serves a stale version.
+ */
+const versionCache = new Map<string, RuntimeVersionDoc>();
+const VERSION_CACHE_MAX = 1000;
+
 export async function loadVersion(store: StoreOps, id: string, version: string): Promise<RuntimeVersionDoc> {
-  const rec = await store.get<RuntimeVersionDoc>(C.runtimeVersions, versionKey(id, version));
+  const key = versionKey(id, version);
+  const rec = await store.get<RuntimeVersionDoc>(C.runtimeVersions, key);
   if (!rec) throw new MandateError('not_found', `Version ${version} of agent runtime ${id} does not exist.`);
   return rec.doc;
+}
+
+/** Cached variant for the data plane: one store read avoided per invocation once warm. */
+export async function loadVersionCached(store: StoreOps, rt: RuntimeDoc, version: string): Promise<RuntimeVersionDoc> {
+  const key = versionKey(rt.agentRuntimeId, version);
+  const hit = versionCache.get(key);
+  if (hit && hit.createdTime >= rt.createdTime) return hit;
+  const doc = await loadVersion(store, rt.agentRuntimeId, version);
+  if (versionCache.size >= VERSION_CACHE_MAX) versionCache.delete(versionCache.keys().next().value!);
+  versionCache.set(key, doc);
+  return doc;
 }
 
 export async function loadEndpoint(store: StoreOps, id: string, name: string): Promise<StoredRecord<RuntimeEndpointDoc>> {

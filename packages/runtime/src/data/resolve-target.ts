@@ -4,7 +4,7 @@ import type { Store } from '@mandate/storage';
 import type { IdentityConfig } from '@mandate/identity/services.ts';
 import { runtimeIdFrom } from '../arns.ts';
 import { DEFAULT_ENDPOINT, type RuntimeDoc, type RuntimeVersionDoc } from '../model.ts';
-import { loadEndpoint, loadRuntime, loadVersion } from '../records.ts';
+import { loadEndpoint, loadRuntime, loadVersionCached } from '../records.ts';
 
 export const SESSION_HEADER = 'x-amzn-bedrock-agentcore-runtime-session-id';
 /** AgentCore requires at least 33 characters (a UUID is 36); Mandate enforces the same at its edge. */
@@ -20,10 +20,10 @@ export interface Target {
 export async function resolveTarget(store: Store, config: IdentityConfig, label: string, query: URLSearchParams): Promise<Target> {
   const id = runtimeIdFrom(config, label, query.get('accountId'));
   const qualifier = query.get('qualifier') || DEFAULT_ENDPOINT;
-  const rt = await loadRuntime(store, id);
+  const [rt, ep] = await Promise.all([loadRuntime(store, id), loadEndpoint(store, id, qualifier).catch((e: unknown) => e as Error)]);
   if (rt.doc.status !== 'READY') throw new MandateError('conflict', `Agent runtime ${id} is ${rt.doc.status}.`);
-  const ep = await loadEndpoint(store, id, qualifier);
-  return { runtime: rt.doc, version: await loadVersion(store, id, ep.doc.liveVersion), qualifier };
+  if (ep instanceof Error) throw ep;
+  return { runtime: rt.doc, version: await loadVersionCached(store, rt.doc, ep.doc.liveVersion), qualifier };
 }
 
 /** The caller's session id, or a fresh one when absent (only non-SDK callers omit it). */

@@ -8,6 +8,18 @@ import { makeLineRedactor } from './line-redactor.ts';
 
 export type PingStatus = 'Healthy' | 'HealthyBusy';
 
+/** Process groups still running: killed synchronously if Mandate itself exits, so no agent outlives it. */
+const liveGroups = new Set<number>();
+process.once('exit', () => {
+  for (const pid of liveGroups) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
 export interface StartArgs {
   launch: LaunchSpec;
   env: Record<string, string>;
@@ -61,6 +73,11 @@ export class AgentProcess {
       detached: true,
     });
     const proc = new AgentProcess(port, child, args.logger);
+    if (child.pid !== undefined) {
+      const pid = child.pid;
+      liveGroups.add(pid);
+      void proc.exited.then(() => liveGroups.delete(pid));
+    }
     const redact = makeLineRedactor(args.secrets);
     for (const [name, stream] of [['stdout', child.stdout], ['stderr', child.stderr]] as const) {
       if (!stream) continue;
