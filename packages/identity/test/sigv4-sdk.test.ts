@@ -191,6 +191,13 @@ describe('SigV4 with the real AWS SDK clients', () => {
     assert.deepEqual(r, { status: 400, type: 'IncompleteSignatureException', message: "Authorization header requires 'SignedHeaders' parameter. Authorization header requires 'Signature' parameter." });
   });
 
+  test('a session token (Mandate issues none) → UnrecognizedClientException', async () => {
+    await rejects(
+      dataClient({ ...workload, sessionToken: 'stale-sts-token' } as AccessKeyCredentials).send(new GetWorkloadAccessTokenCommand({ workloadName: 'my-agent' })),
+      'UnrecognizedClientException', 'The security token included in the request is invalid.',
+    );
+  });
+
   test('unknown key and revoked key → UnrecognizedClientException', async () => {
     const msg = 'The security token included in the request is invalid.';
     await rejects(dataClient({ accessKeyId: 'MKIAAAAAAAAAAAAAAAAA', secretAccessKey: admin.secretAccessKey }).send(new GetWorkloadAccessTokenCommand({ workloadName: 'x' })), 'UnrecognizedClientException', msg);

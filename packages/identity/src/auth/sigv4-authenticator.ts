@@ -166,6 +166,9 @@ export class SigV4Authenticator implements RequestAuthenticator {
       throw new MandateError('invalid_signature', 'The provided x-amz-content-sha256 header does not match what was computed.');
     }
 
+    // Mandate issues long-term keys only; a session token can only be stale or forged (AWS answers the same).
+    if (req.headers['x-amz-security-token'] !== undefined) throw unrecognizedClient();
+
     const key = await this.#key(auth.accessKeyId, now);
     const headers: Record<string, string> = {};
     for (const name of auth.signedHeaders) {
