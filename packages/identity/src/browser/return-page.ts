@@ -1,7 +1,8 @@
 import * as o from 'oauth4webapi';
 import { MandateError, randomToken } from '@mandate/core';
 import { escapeHtml, redirect, sendHtml, type RequestContext } from '@mandate/http';
-import { collections, type InboundJwtConfig } from '../model.ts';
+import { collections, type InboundJwtConfig, type Oauth2ProviderDoc } from '../model.ts';
+import { clientSecretContext } from '../flows/provider-client.ts';
 import type { IdentityServices, SealedSecret } from '../services.ts';
 import { loadWorkload } from '../data/access.ts';
 import { completeSession } from '../flows/complete.ts';
@@ -59,6 +60,27 @@ async function discoverAs(services: IdentityServices, discoveryUrl: string): Pro
   }
 }
 
+/**
+ * How the return page authenticates at the inbound IdP's token endpoint: when one of the workload's
+ * OAuth2 credential providers is registered with the same client id (the notebook's setup: one Entra app is
+ * both the agent's API and its outbound client), its secret is used; otherwise the login is a public client
+ * (PKCE only).
+ */
+async function loginClientAuth(services: IdentityServices, clientId: string): Promise<o.ClientAuth> {
+  let after: string | undefined;
+  do {
+    const page = await services.store.list<Oauth2ProviderDoc>(collections.oauth2Providers, after === undefined ? { limit: 100 } : { limit: 100, after });
+    for (const { doc } of page.items) {
+      if (doc.clientId === clientId && doc.clientSecret) {
+        const secret = await services.secrets.open(doc.clientSecret, clientSecretContext(doc.name));
+        return doc.clientAuthenticationMethod === 'CLIENT_SECRET_BASIC' ? o.ClientSecretBasic(secret) : o.ClientSecretPost(secret);
+      }
+    }
+    after = page.next;
+  } while (after !== undefined);
+  return o.None();
+}
+
 export async function handleReturnPage(services: IdentityServices, rc: RequestContext): Promise<void> {
   const id = sessionIdOf(rc.query.get('session_id') ?? '');
   const s = id ? await loadSession(services, id) : undefined;
@@ -105,11 +127,12 @@ export async function handleReturnLogin(services: IdentityServices, rc: RequestC
   const workload = await loadWorkload(services, s.doc.workloadName);
   const as = await discoverAs(services, rec.doc.discoveryUrl);
   const client: o.Client = { client_id: rec.doc.clientId };
+  const auth = await loginClientAuth(services, rec.doc.clientId);
   const options = { [o.customFetch]: services.fetch, ...(services.config.devMode ? { [o.allowInsecureRequests]: true } : {}) };
   let idToken: string | undefined;
   try {
     const params = o.validateAuthResponse(as, client, rc.query, state);
-    const res = await o.authorizationCodeGrantRequest(as, client, o.None(), params, loginRedirectUri(services), await services.secrets.open(rec.doc.codeVerifier, ctx(state)), options);
+    const res = await o.authorizationCodeGrantRequest(as, client, auth, params, loginRedirectUri(services), await services.secrets.open(rec.doc.codeVerifier, ctx(state)), options);
     const out = await o.processAuthorizationCodeResponse(as, client, res, { expectedNonce: rec.doc.nonce, requireIdToken: true });
     idToken = out.id_token;
   } catch (err) {
