@@ -137,6 +137,18 @@ test('Cancel on the consent page: access_denied AADSTS65004 to the redirect URI'
   assert.equal(back.searchParams.get('state'), 's1');
 });
 
+test('a scope that needs admin consent: consent_required AADSTS90094 until an admin grants it', async () => {
+  const url = authorizeUrl({ scope: `openid api://${f.apiId}/manage` });
+  const back = await completeAuthorization(url, f.bob);
+  assert.equal(back.searchParams.get('error'), 'consent_required');
+  assert.match(back.searchParams.get('error_description')!, /^AADSTS90094: The grant requires admin permission/);
+  emu.directory.grantAdminConsent(f.tenantId, f.clientId, [`api://${f.apiId}/manage`]);
+  const ok = await completeAuthorization(url, f.bob);
+  const r = await redeem(ok.searchParams.get('code')!, { scope: `api://${f.apiId}/manage` });
+  assert.equal(r.status, 200);
+  assert.equal(r.json.scope, `api://${f.apiId}/manage`);
+});
+
 test('unconsented scope on refresh: invalid_grant + suberror consent_required, AADSTS65001', async () => {
   const first = await redeem(await code());
   const r = await post(tokenPath(), { grant_type: 'refresh_token', client_id: f.clientId, client_secret: f.clientSecret, refresh_token: String(first.json.refresh_token), scope: `api://${f.apiId}/write` });

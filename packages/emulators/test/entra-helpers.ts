@@ -45,7 +45,7 @@ export function fixture(extra: { clientCertPem?: string } = {}): Fixture {
             scopes: [{ value: 'read', description: 'Read as the user' }], grantedAppRoles: { [apiId]: ['Data.Read.All'] },
           },
           {
-            appId: apiId, displayName: 'Orders API', scopes: [{ value: 'read' }, { value: 'write' }],
+            appId: apiId, displayName: 'Orders API', scopes: [{ value: 'read' }, { value: 'write' }, { value: 'manage', adminConsentRequired: true }],
             appRoles: [{ value: 'Data.Read.All' }], accessTokenAcceptedVersion: 2,
           },
           { appId: apiV1Id, displayName: 'Legacy API', identifierUris: [`api://${apiV1Id}`], scopes: [{ value: 'read' }], accessTokenAcceptedVersion: 1 },

@@ -39,6 +39,7 @@ test('openid-client completes auth code + PKCE; the access token verifies with j
   assert.equal(idClaims.tid, f.tenantId);
   assert.equal(idClaims.ver, '2.0');
   assert.equal(idClaims.preferred_username, f.alice.username);
+  assert.match(String(idClaims.sid), /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/); // derived, not the cookie value
   assert.ok(tokens.refresh_token);
 
   const jwks = createRemoteJWKSet(new URL(config.serverMetadata().jwks_uri!));

@@ -12,7 +12,7 @@ import { EntraError, redirectDescription } from './errors.ts';
 import { appendCookie, cookies, param, readForm, sessionCookie } from './http-util.ts';
 import { errorPage, sendFormPost } from './pages.ts';
 import { parseScopes } from './scopes.ts';
-import { missingConsent } from './consent.ts';
+import { assertUserConsentable, missingConsent } from './consent.ts';
 import { CODE_TTL, INTERACTION_TTL, SESSION_TTL, type AuthorizeParams } from './grant-store.ts';
 import { interactionUrl } from './urls.ts';
 
@@ -78,7 +78,9 @@ export async function handleAuthorize(ctx: EntraContext, tenant: Tenant, rc: Req
     // Headless mode: a login_hint naming a seeded user signs in and consents without any page.
     const hinted = ctx.headless && params.loginHint ? ctx.directory.findUserByName(tenant, params.loginHint) : undefined;
     if (hinted) {
-      ctx.directory.grantUserConsent(tenant, hinted.id, clientId, missingConsent(ctx, tenant, hinted.id, clientId, parsed));
+      const missing = missingConsent(ctx, tenant, hinted.id, clientId, parsed);
+      assertUserConsentable(ctx, tenant, clientId, missing);
+      ctx.directory.grantUserConsent(tenant, hinted.id, clientId, missing);
       const sid = startSession(ctx, rc.res, tenant, hinted, now);
       await issueCode(ctx, rc.res, tenant, params, hinted, now, sid);
       return;
@@ -95,6 +97,7 @@ export async function handleAuthorize(ctx: EntraContext, tenant: Tenant, rc: Req
         return;
       }
       if (prompt === 'none') throw new EntraError(65001, [clientId, app.displayName], { error: 'consent_required' });
+      assertUserConsentable(ctx, tenant, clientId, missing);
     } else if (prompt === 'none') {
       throw new EntraError(50058);
     }

@@ -4,6 +4,7 @@
  */
 import type { EntraContext } from './context.ts';
 import type { Tenant } from './directory.ts';
+import { EntraError } from './errors.ts';
 import type { ConsentScope } from './pages.ts';
 import { requiredConsent, type ParsedScopes } from './scopes.ts';
 
@@ -15,6 +16,15 @@ export function missingConsent(ctx: EntraContext, tenant: Tenant, userId: string
     for (const k of requiredConsent(r, have)) if (!have.has(k) && !missing.includes(k)) missing.push(k);
   }
   return missing;
+}
+
+/** Throws AADSTS90094 when a missing scope is marked `adminConsentRequired`: users cannot grant it themselves. */
+export function assertUserConsentable(ctx: EntraContext, tenant: Tenant, clientId: string, missing: string[]): void {
+  for (const k of missing) {
+    const slash = k.lastIndexOf('/');
+    const app = ctx.directory.findApp(tenant.id, k.slice(0, slash));
+    if (app?.scopes.find((s) => s.value === k.slice(slash + 1))?.adminConsentRequired) throw new EntraError(90094, [clientId]);
+  }
 }
 
 /** What the consent page shows for each key. */

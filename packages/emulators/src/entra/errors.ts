@@ -40,6 +40,7 @@ export const AADSTS: Record<number, Entry> = {
   50148: { error: 'invalid_grant', status: 400, text: 'The code_verifier does not match the code_challenge supplied in the authorization request for PKCE.' },
   5000: { error: 'invalid_request', status: 400, text: 'PKCE code_challenge_method {0} is not supported; use S256.' },
   65001: { error: 'invalid_grant', status: 400, text: "The user or administrator has not consented to use the application with ID '{0}' named '{1}'. Send an interactive authorization request for this user and resource." },
+  90094: { error: 'consent_required', status: 400, text: "The grant requires admin permission. '{0}' asks for permissions that only an administrator can grant (adminConsentRequired)." },
   65004: { error: 'access_denied', status: 400, text: 'User declined to consent to access the app.' },
   50058: { error: 'login_required', status: 400, text: 'A silent sign-in request was sent but no user is signed in.' },
   50126: { error: 'invalid_grant', status: 400, text: 'Error validating credentials due to invalid username or password.' },

@@ -11,7 +11,7 @@ import { EntraError, redirectDescription } from './errors.ts';
 import { cookies, readForm } from './http-util.ts';
 import { consentPage, formPageHeaders, loginPage, messagePage } from './pages.ts';
 import { parseScopes } from './scopes.ts';
-import { describeConsent, missingConsent } from './consent.ts';
+import { assertUserConsentable, describeConsent, missingConsent } from './consent.ts';
 import { BROWSER_COOKIE, issueCode, respond, startSession, SESSION_COOKIE } from './authorize.ts';
 import { INTERACTION_TTL, type Interaction } from './grant-store.ts';
 import { interactionUrl } from './urls.ts';
@@ -83,6 +83,16 @@ export async function submitLogin(ctx: EntraContext, tenant: Tenant, rc: Request
     if (ix.authorize) return issueCode(ctx, rc.res, tenant, ix.authorize, user, now, sid);
     approveDevice(ctx, ix.deviceCode!, user.id, now);
     sendHtml(rc.res, 200, messagePage('You have signed in', 'You can close this window and return to your application.'));
+    return;
+  }
+  try {
+    assertUserConsentable(ctx, tenant, clientId, ix.pendingConsent);
+  } catch (err) {
+    ctx.store.interactions.delete(uid);
+    if (!(err instanceof EntraError) || !ix.authorize) throw err;
+    respond(rc.res, ix.authorize.redirectUri, ix.authorize.responseMode, {
+      error: err.error, error_description: redirectDescription(err, now), ...(ix.authorize.state !== undefined ? { state: ix.authorize.state } : {}),
+    });
     return;
   }
   ctx.store.interactions.set(uid, ix, INTERACTION_TTL);

@@ -4,7 +4,7 @@
  */
 import { randomToken } from '@mandate/core';
 import type { EntraContext } from './context.ts';
-import type { Tenant, User } from './directory.ts';
+import { guidFromHash, type Tenant, type User } from './directory.ts';
 import { EntraError } from './errors.ts';
 import { REFRESH_TTL } from './grant-store.ts';
 import type { AuthenticatedClient } from './client-auth.ts';
@@ -51,7 +51,9 @@ export async function issueDelegated(ctx: EntraContext, o: {
   }
   if (o.oidc.has('openid')) {
     body.id_token = await mintIdToken(ctx.tokens, {
-      tenantId: o.tenant.id, client: o.client.app, user: o.user, nonce: o.nonce, authTime: o.authTime, sid: o.sid,
+      // The id_token's `sid` is derived from, never equal to, the session cookie value.
+      tenantId: o.tenant.id, client: o.client.app, user: o.user, nonce: o.nonce, authTime: o.authTime,
+      ...(o.sid ? { sid: guidFromHash(`sid:${o.sid}`) } : {}),
       withProfile: o.oidc.has('profile'), withEmail: o.oidc.has('email'),
     });
   }
