@@ -138,6 +138,11 @@ test('oversized tokens are refused before any parsing; crit and foreign typ are 
   await rejects(await sign(rsa, claims({ pad: 'x'.repeat(17 * 1024) })));
   await rejects(await signRawRs256(rsa, { alg: 'RS256', kid: 'rsa-1', crit: ['x-foo'], 'x-foo': 1 }, claims()));
   assert.ok(await verifier.verify(await signRawRs256(rsa, { alg: 'RS256', kid: 'rsa-1' }, claims()), base)); // the raw signer itself is sound
+  // Duplicate header members (RFC 7515 §4): hand-built JSON, since objects cannot hold duplicates.
+  const dupHeader = Buffer.from('{"alg":"RS256","kid":"rsa-1","kid":"rsa-1"}').toString('base64url');
+  const dupInput = `${dupHeader}.${Buffer.from(JSON.stringify(claims())).toString('base64url')}`;
+  const dupSig = Buffer.from(await crypto.subtle.sign('RSASSA-PKCS1-v1_5', rsa.privateKey, new TextEncoder().encode(dupInput))).toString('base64url');
+  await rejects(`${dupInput}.${dupSig}`);
   await rejects(await sign(rsa, claims(), { typ: 'wat+jwt' }));
   await rejects(await sign(rsa, claims(), { typ: 'dpop+jwt' }));
   assert.ok(await verifier.verify(await sign(rsa, claims(), { typ: 'at+jwt' }), base));

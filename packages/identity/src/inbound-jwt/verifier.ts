@@ -88,6 +88,7 @@ export class InboundJwtVerifier {
     }
     if (token.split('.').length !== 3) throw new Reject('not a JWS compact serialization');
     const header = decodeProtectedHeader(token) as JWTHeaderParameters;
+    if (hasDuplicateMember(token.slice(0, token.indexOf('.')), header)) throw new Reject('duplicate header member'); // RFC 7515 §4
     if (typeof header.alg !== 'string' || !ALGS.has(header.alg)) throw new Reject(`algorithm ${String(header.alg)} not allowed`);
     if (header.crit !== undefined) throw new Reject('crit header present'); // RFC 7515 §4.1.11: we understand no extensions
     if (header.typ !== undefined && (typeof header.typ !== 'string' || !ACCEPTED_TYP.has(header.typ.toLowerCase()))) throw new Reject(`typ ${String(header.typ)} not accepted`);
@@ -147,6 +148,21 @@ export class InboundJwtVerifier {
     }
     return p;
   }
+}
+
+/**
+ * JSON.parse keeps the last of duplicated members, so `{"alg":"RS256",...,"alg":"none"}` could mean
+ * different things to different parsers (RFC 7515 §4: reject). Headers are tiny; counting each
+ * member name in the decoded text is enough (an escaped spelling of a name is also counted as text).
+ */
+function hasDuplicateMember(b64Header: string, header: object): boolean {
+  const text = Buffer.from(b64Header, 'base64url').toString('utf8');
+  for (const name of Object.keys(header)) {
+    const needle = JSON.stringify(name);
+    const first = text.indexOf(needle);
+    if (first !== -1 && text.indexOf(needle, first + needle.length) !== -1) return true;
+  }
+  return false;
 }
 
 function expectedIssuer(keys: IssuerKeys, payload: JWTPayload): string {
