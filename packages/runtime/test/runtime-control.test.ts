@@ -148,3 +148,13 @@ test('the control plane needs an admin key: a workload key is refused', async ()
     client.destroy();
   }
 });
+
+test('GET /ping answers for the runtime in the container contract shape', async () => {
+  const res = await fetch(`${m.url}/ping`);
+  assert.equal(res.status, 200);
+  const body = (await res.json()) as Record<string, unknown>;
+  assert.equal(body.status, 'Healthy');
+  assert.equal(body.liveSessions, 0);
+  assert.equal(body.maxLiveSessions, 32);
+  assert.equal(typeof body.time_of_last_update, 'number');
+});

@@ -95,3 +95,14 @@ test('the global-variable agent keeps alice and bob apart across 50 interleaved 
   }));
   calls.forEach((who, i) => assert.equal(got[i], `Bearer ${tokens[who]}`, `call ${i} (${who})`));
 });
+
+test('tenant-independent metadata (/organizations, issuer {tenantid}) resolves the issuer from tid', async () => {
+  const multi = (await m.control.send(new CreateAgentRuntimeCommand({
+    agentRuntimeName: 'entra_multi', agentRuntimeArtifact: codeArtifact(agentDir('app-agent')), ...baseRuntime,
+    authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: `${emu.url}/organizations/v2.0/.well-known/openid-configuration`, allowedAudience: [apiId, `api://${apiId}`], allowedClients: [clientId] } },
+  }))).agentRuntimeArn!;
+  const res = await bearerInvoke(m, multi, tokens.bob, { op: 'remember' }, { headers: { accept: 'application/json' } });
+  assert.equal(res.status, 200, await res.clone().text());
+  const denied = await bearerInvoke(m, multi, tokens.intruder, { op: 'remember' });
+  assert.equal(denied.status, 401);
+});
