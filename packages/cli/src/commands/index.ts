@@ -1,7 +1,9 @@
 import type { Command } from '../command.ts';
 import { devCommand } from './dev.ts';
+import { invokeCommand } from './invoke.ts';
 
 /** Every `mandate` command; add a command by adding a file and one line here. */
 export const commands: Command[] = [
   devCommand,
+  invokeCommand,
 ];
