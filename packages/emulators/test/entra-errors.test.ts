@@ -5,10 +5,12 @@ import { createHash } from 'node:crypto';
 import { ManualClock } from '@mandate/core';
 import { startEntraEmulator, type EntraEmulator } from '../src/entra/index.ts';
 import { completeAuthorization, completeDeviceCode } from '../src/entra/browserless.ts';
-import { trustCa } from '../src/tls/index.ts';
+import { SignJWT, importPKCS8 } from 'jose';
+import { createRsaCert, thumbprints, trustCa } from '../src/tls/index.ts';
 import { fixture } from './entra-helpers.ts';
 
-const f = fixture();
+const cert = await createRsaCert('assertion test');
+const f = fixture({ clientCertPem: cert.certPem });
 const clock = new ManualClock(Date.now());
 let emu: EntraEmulator;
 const verifier = 'v'.repeat(43) + 'erifier';
@@ -207,4 +209,28 @@ test('device code: pending, then declined', async () => {
 
 test('wrong password keeps the sign-in page with an error and issues nothing', async () => {
   await assert.rejects(completeAuthorization(authorizeUrl(), { username: f.alice.username, password: 'nope' }), /sign-in was rejected/);
+});
+
+test('client assertions: wrong audience 700023, replayed jti 7000274, unknown key 700027', async () => {
+  const key = await importPKCS8(cert.keyPem, 'PS256');
+  const now = Math.floor(clock.now() / 1000);
+  const sign = (aud: string, jti: string, x5t = thumbprints(cert.certPem).x5tS256) => new SignJWT({ jti })
+    .setProtectedHeader({ alg: 'PS256', typ: 'JWT', 'x5t#S256': x5t })
+    .setIssuer(f.clientId).setSubject(f.clientId).setAudience(aud).setIssuedAt(now).setNotBefore(now).setExpirationTime(now + 600).sign(key);
+  const cc = (assertion: string) => post(tokenPath(), {
+    grant_type: 'client_credentials', client_id: f.clientId, scope: `api://${f.apiId}/.default`,
+    client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion,
+  });
+  assertEntraError(await cc(await sign('https://elsewhere.example/token', 'a1')), 401, 'invalid_client', 700023);
+  const good = await sign(`${emu.url}/${f.tenantId}/oauth2/v2.0/token`, 'a2');
+  assert.equal((await cc(good)).status, 200);
+  assertEntraError(await cc(good), 401, 'invalid_client', 7000274);
+  assertEntraError(await cc(await sign(`${emu.url}/${f.tenantId}/oauth2/v2.0/token`, 'a3', 'A'.repeat(43))), 401, 'invalid_client', 700027);
+});
+
+test('device code expires after 15 minutes: expired_token AADSTS70019', async () => {
+  const d = await post(`/${f.tenantId}/oauth2/v2.0/devicecode`, { client_id: f.publicId, scope: `api://${f.apiId}/read` });
+  clock.advance(16 * 60_000);
+  const r = await post(tokenPath(), { grant_type: 'device_code', client_id: f.publicId, device_code: String(d.json.device_code) });
+  assertEntraError(r, 400, 'expired_token', 70019);
 });

@@ -124,3 +124,30 @@ test('client credentials with HTTP Basic; issuerHost changes issuers but not end
     await other.close();
   }
 });
+
+test('response_mode form_post and fragment; logout redirects only to a registered URI', async () => {
+  const base = { client_id: f.clientId, response_type: 'code', redirect_uri: f.redirectUri, scope: `openid api://${f.apiId}/read`, login_hint: f.alice.username, state: 'fp' };
+  const u = new URL(`${emu.url}/${f.tenantId}/oauth2/v2.0/authorize`);
+  u.search = new URLSearchParams({ ...base, response_mode: 'form_post' }).toString();
+  const page = await fetch(u);
+  assert.equal(page.status, 200);
+  const csp = page.headers.get('content-security-policy')!;
+  assert.match(csp, /script-src 'nonce-[A-Za-z0-9+/=]+'/);
+  assert.match(csp, /form-action http:\/\/localhost:8400/);
+  const html = await page.text();
+  assert.match(html, /<form method="post" action="http:\/\/localhost:8400\/callback"/);
+  assert.match(html, /name="code" value="[A-Za-z0-9_-]{64}"/);
+  assert.match(html, /name="state" value="fp"/);
+  u.search = new URLSearchParams({ ...base, response_mode: 'fragment' }).toString();
+  const frag = await fetch(u, { redirect: 'manual' });
+  const loc = new URL(frag.headers.get('location')!);
+  assert.equal(loc.search, '');
+  assert.ok(new URLSearchParams(loc.hash.slice(1)).get('code'));
+
+  const out = await fetch(`${emu.url}/${f.tenantId}/oauth2/v2.0/logout?post_logout_redirect_uri=${encodeURIComponent(f.redirectUri)}`, { redirect: 'manual' });
+  assert.equal(out.status, 302);
+  assert.equal(out.headers.get('location'), f.redirectUri);
+  const evil = await fetch(`${emu.url}/${f.tenantId}/oauth2/v2.0/logout?post_logout_redirect_uri=${encodeURIComponent('https://evil.example/')}`, { redirect: 'manual' });
+  assert.equal(evil.status, 200);
+  assert.match(await evil.text(), /You signed out of your account/);
+});
