@@ -8,8 +8,6 @@ import type { CallerIdentity, IdentityServices } from './services.ts';
 /** AWS caps identity request bodies well below this; 1 MiB keeps a hostile client from buffering more. */
 export const BODY_LIMIT = 1024 * 1024;
 
-const EMPTY_QUERY = new URLSearchParams();
-
 /**
  * Registers each Operation on the router. The pipeline is fixed and short because token retrieval
  * (GetResourceOauth2Token) runs through it: read body → verify SigV4 → plane check → parse JSON →
@@ -24,11 +22,13 @@ async function runOperation(op: Operation, services: IdentityServices, rc: Reque
   const { req, res, requestId } = rc;
   try {
     const body = await readBody(req, BODY_LIMIT);
-    const rawQuery = req.url && req.url.indexOf('?') !== -1 ? req.url.slice(req.url.indexOf('?') + 1) : '';
+    const url = req.url ?? '';
+    const q = url.indexOf('?');
+    const rawQuery = q === -1 ? '' : url.slice(q + 1);
     const caller = await services.authenticator.authenticate(req, rc.rawPath, rawQuery, body);
     checkPlane(op, caller);
     const json = parseJsonObject(body);
-    const raw = op.inputFrom ? op.inputFrom(json, rc.params, rc.query ?? EMPTY_QUERY) : json;
+    const raw = op.inputFrom ? op.inputFrom(json, rc.params, rc.query) : json;
     const input = validateInput(op.input, raw);
     const ctx: OperationContext = { caller, requestId, services, params: rc.params, query: rc.query, req, res };
     const out = await op.handler(input, ctx);

@@ -20,7 +20,10 @@ import { updateApiKeyCredentialProvider } from './update-api-key-credential-prov
 import { updateOauth2CredentialProvider } from './update-oauth2-credential-provider.ts';
 import { updateWorkloadIdentity } from './update-workload-identity.ts';
 
-/** Every control-plane operation; server.ts registers them. Adding one = a file + a line here. */
+/**
+ * Every control-plane operation; server.ts registers them. Adding one = a file + a line here.
+ * (The cast erases each operation's own input type, which the adapter validates before calling it.)
+ */
 export const controlOperations: readonly Operation[] = [
   createOauth2CredentialProvider, getOauth2CredentialProvider, listOauth2CredentialProviders, updateOauth2CredentialProvider, deleteOauth2CredentialProvider,
   createApiKeyCredentialProvider, getApiKeyCredentialProvider, listApiKeyCredentialProviders, updateApiKeyCredentialProvider, deleteApiKeyCredentialProvider,

@@ -48,6 +48,8 @@ export async function resolveOauth2Config(services: IdentityServices, vendor: Ve
   let endpoints: ResolvedEndpoints | undefined;
   let tenantId: string | undefined;
   if (given === 'microsoftOauth2ProviderConfig') {
+    // For the multi-tenant authorities (common/organizations/consumers) Entra's real `iss` carries the
+    // user's tenant id, so the data plane must treat the resolved issuer as a template there.
     tenantId = (value as { tenantId?: string }).tenantId ?? 'common';
     endpoints = resolveCatalogEndpoints(entry, { authorityBase: services.config.entraAuthorityBase, tenant: tenantId });
   } else if (given === 'includedOauth2ProviderConfig') {
@@ -84,7 +86,6 @@ function resolveIncluded(services: IdentityServices, entry: CatalogEntry, v: Inc
       { name: `${field}.${entry.endpoints ? 'issuer' : 'authorizationEndpoint'}`, message: `Member must not be null for ${entry.vendor}` },
     ]);
   }
-  if (v.issuer === undefined && entry.tenantSpecific) delete endpoints.discoveryUrl;
   return endpoints;
 }
 
