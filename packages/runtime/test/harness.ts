@@ -29,12 +29,12 @@ export interface Mandate {
   close(): Promise<void>;
 }
 
-export async function startMandate(runtimeOptions: RuntimeOptions = {}, options: { fetch?: typeof fetch; clock?: Clock } = {}): Promise<Mandate> {
+export async function startMandate(runtimeOptions: RuntimeOptions = {}, options: { fetch?: typeof fetch; clock?: Clock; entraAuthorityBase?: string } = {}): Promise<Mandate> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const logger = memoryLogger('info');
   const identity = await createIdentityService({
-    config: { publicUrl: url, region: REGION, accountId: ACCOUNT, devMode: true },
+    config: { publicUrl: url, region: REGION, accountId: ACCOUNT, devMode: true, ...(options.entraAuthorityBase ? { entraAuthorityBase: options.entraAuthorityBase } : {}) },
     store: new MemoryStore(),
     keyProvider: LocalKeyProvider.fromEnv({ MANDATE_MASTER_KEY: randomBytes(32).toString('base64') }),
     logger,

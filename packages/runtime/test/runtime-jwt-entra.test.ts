@@ -1,8 +1,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfidentialClientApplication } from '@azure/msal-node';
-import { CreateAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore-control';
+import { CreateAgentRuntimeCommand, CreateOauth2CredentialProviderCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { decodeJwt } from 'jose';
 import { startEntraEmulator, type EntraEmulator, type EntraSeed } from '@mandate/emulators/entra/index.ts';
 import { completeAuthorization } from '@mandate/emulators/entra/browserless.ts';
@@ -23,9 +26,9 @@ const seed: EntraSeed = {
     id: tenantId, displayName: 'Contoso', domains: [domain],
     users: [{ ...people.alice, displayName: 'Alice' }, { ...people.bob, displayName: 'Bob' }],
     apps: [
-      { appId: clientId, displayName: 'agent-frontend', signInAudience: 'AzureADMyOrg', redirectUris: [redirectUri], clientSecrets: [{ value: secret }] },
+      { appId: clientId, displayName: 'agent-frontend', signInAudience: 'AzureADMyOrg', redirectUris: [redirectUri], clientSecrets: [{ value: secret }], grantedAppRoles: { [apiId]: ['Agent.Call'] } },
       { appId: intruderId, displayName: 'some-other-app', signInAudience: 'AzureADMyOrg', redirectUris: [redirectUri], clientSecrets: [{ value: secret }] },
-      { appId: apiId, displayName: 'agent-api', identifierUris: [`api://${apiId}`], scopes: [{ value: 'invoke' }], accessTokenAcceptedVersion: 2 },
+      { appId: apiId, displayName: 'agent-api', identifierUris: [`api://${apiId}`], scopes: [{ value: 'invoke' }], appRoles: [{ value: 'Agent.Call' }], accessTokenAcceptedVersion: 2 },
     ],
   }],
 };
@@ -33,6 +36,7 @@ const seed: EntraSeed = {
 let emu: EntraEmulator;
 let m: Mandate;
 let arn: string;
+let caFile: string;
 const tokens: Record<string, string> = {};
 
 async function userToken(appId: string, who: { username: string; password: string }): Promise<string> {
@@ -45,10 +49,12 @@ async function userToken(appId: string, who: { username: string; password: strin
 before(async () => {
   emu = await startEntraEmulator({ seed, headless: true });
   trustCa(emu.caCertPem);
+  caFile = join(mkdtempSync(join(tmpdir(), 'mandate-ca-')), 'ca.pem');
+  writeFileSync(caFile, emu.caCertPem);
   tokens.alice = await userToken(clientId, people.alice);
   tokens.bob = await userToken(clientId, people.bob);
   tokens.intruder = await userToken(intruderId, people.alice);
-  m = await startMandate({ startTimeoutMs: 30_000 });
+  m = await startMandate({ startTimeoutMs: 30_000, agentEnv: { NODE_EXTRA_CA_CERTS: caFile } }, { entraAuthorityBase: emu.url });
   arn = (await m.control.send(new CreateAgentRuntimeCommand({
     agentRuntimeName: 'entra_agent', agentRuntimeArtifact: codeArtifact(agentDir('app-agent')), ...baseRuntime,
     authorizerConfiguration: { customJWTAuthorizer: {
@@ -105,4 +111,18 @@ test('tenant-independent metadata (/organizations, issuer {tenantid}) resolves t
   assert.equal(res.status, 200, await res.clone().text());
   const denied = await bearerInvoke(m, multi, tokens.intruder, { op: 'remember' });
   assert.equal(denied.status, 401);
+});
+
+test('withAccessToken (M2M) in the agent gets an Entra client-credentials token through Mandate\'s vault', async () => {
+  await m.control.send(new CreateOauth2CredentialProviderCommand({
+    name: 'entra-m2m', credentialProviderVendor: 'MicrosoftOauth2',
+    oauth2ProviderConfigInput: { microsoftOauth2ProviderConfig: { clientId, clientSecret: secret, tenantId } },
+  }));
+  const res = await bearerInvoke(m, arn, tokens.alice, { op: 'm2m', providerName: 'entra-m2m', scopes: [`api://${apiId}/.default`] }, { headers: { accept: 'application/json' } });
+  assert.equal(res.status, 200, await res.clone().text());
+  const { accessToken } = (await res.json()) as { accessToken: string };
+  const claims = decodeJwt(accessToken);
+  assert.equal(claims.aud, apiId);
+  assert.equal(claims.azp, clientId);
+  assert.deepEqual(claims.roles, ['Agent.Call']);
 });

@@ -3,16 +3,17 @@
 //   remember - keeps the FIRST caller's Authorization header in a global, like the seed notebook's
 //              `entra_access_token`, and returns it: safe only if every user gets their own process
 //   apikey   - withApiKey(providerName): Mandate's WAT + the process's workload credentials reach the identity data plane
+//   m2m      - withAccessToken(M2M): the same, for an OAuth2 client-credentials token from the vault
 //   fail     - throws before streaming; crash - the process dies mid-request; busy - an async task (HealthyBusy)
 import { BedrockAgentCoreApp } from 'bedrock-agentcore/runtime';
-import { withApiKey, withWAT } from 'bedrock-agentcore/identity';
+import { withAccessToken, withApiKey, withWAT } from 'bedrock-agentcore/identity';
 import type { RequestContext } from 'bedrock-agentcore/runtime';
 
 let rememberedToken: string | undefined;
 
 const readWat = withWAT(async (wat: string) => wat);
 
-type Body = { op?: string; providerName?: string; ms?: number };
+type Body = { op?: string; providerName?: string; scopes?: string[]; ms?: number };
 
 async function* stream(context: RequestContext): AsyncGenerator<unknown> {
   const wat = await readWat();
@@ -42,6 +43,10 @@ const app = new BedrockAgentCoreApp({
         case 'apikey': {
           const get = withApiKey({ providerName: body.providerName! })(async (apiKey: string) => apiKey);
           return { apiKey: await get() };
+        }
+        case 'm2m': {
+          const get = withAccessToken({ providerName: body.providerName!, scopes: body.scopes ?? [], authFlow: 'M2M' })(async (token: string) => token);
+          return { accessToken: await get() };
         }
         case 'fail':
           throw new Error('agent failure with {"code":"SECRET_INTERNAL"} detail');
