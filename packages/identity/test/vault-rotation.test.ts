@@ -152,6 +152,20 @@ describe('master-key rotation', () => {
     for (const w of written) assert.equal(await cold.open(w.s, ctx(w.i)), `secret-${w.i}`);
   });
 
+  test('a data-key row under an unknown master key is reported, and does not block later rotations', async () => {
+    const path = join(dir, 'orphan', 'master.key');
+    const store = new MemoryStore();
+    const kp = await LocalKeyProvider.fromFile(path);
+    const sealed = await populate(store, kp, 3);
+    await store.put(collections.dataKeys, 'dek-orphan', { dataKeyId: 'dek-orphan', wrappedKey: 'AAAA', masterKeyId: 'mk-0000000000000000', createdTime: 0 });
+    const r1 = await rotateMasterKey(store, kp);
+    assert.deepEqual([r1.addedVersion, r1.rewrapped, r1.failed, r1.retired.length], [true, 1, ['dek-orphan'], 1]);
+    const r2 = await rotateMasterKey(store, kp);
+    assert.deepEqual([r2.addedVersion, r2.rewrapped, r2.failed, r2.retired], [true, 1, ['dek-orphan'], [r1.masterKeyId]]);
+    assert.deepEqual(await countDataKeysByMasterKey(store), { [r2.masterKeyId]: 1, 'mk-0000000000000000': 1 });
+    await openAllCold(store, path, sealed);
+  });
+
   test('a reader that loaded the ring just before another process rotated opens at once', async () => {
     const path = join(dir, 'stale', 'master.key');
     const store = new MemoryStore();

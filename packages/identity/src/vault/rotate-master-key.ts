@@ -38,8 +38,10 @@ export async function rotateMasterKey(store: Store, keyProvider: KeyProvider, op
   const clock = options.clock ?? systemClock;
   const { masterKeyId, addedVersion } = await store.withLock(MASTER_KEY_LOCK, async () => {
     const current = await keyProvider.currentKeyId();
+    const active = await keyProvider.activeKeyIds();
     const counts = await countDataKeysByMasterKey(store);
-    const unfinished = Object.keys(counts).some((id) => id !== current);
+    // Rows under a key this server no longer holds cannot be moved; they must not block rotations forever.
+    const unfinished = Object.keys(counts).some((id) => id !== current && active.includes(id));
     if (unfinished || !isRotatable(keyProvider)) return { masterKeyId: current, addedVersion: false };
     return { masterKeyId: await keyProvider.addKeyVersion(), addedVersion: true };
   });
