@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const START_TIMEOUT_MS = 90_000;
 
 export interface ChildAgent {
   readonly url: string;
@@ -21,7 +22,11 @@ export async function startChildAgent(env: Record<string, string>): Promise<Chil
   let output = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`weather agent did not start:\n${output}`)), 20_000);
+    // Generous: a loaded CI machine can take many seconds to load the AWS and Strands SDKs.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`weather agent did not start within ${START_TIMEOUT_MS / 1000} s:\n${output}`));
+    }, START_TIMEOUT_MS);
     const onData = (chunk: Buffer) => {
       output += chunk.toString('utf8');
       const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
@@ -53,6 +58,8 @@ export async function runChildAgentToExit(env: Record<string, string>): Promise<
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  const timer = setTimeout(() => child.kill('SIGKILL'), START_TIMEOUT_MS);
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  clearTimeout(timer);
   return { code, output };
 }
