@@ -1,12 +1,12 @@
 /** The admin API (/_emulator), seed validation, and persistence of the CA and signing key across restarts. */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { startEntraEmulator, demoSeed, parseSeed, SeedError, type EntraEmulator } from '../src/entra/index.ts';
+import { startEntraEmulator, demoSeed, parseSeed, loadSeedFile, SeedError, type EntraEmulator } from '../src/entra/index.ts';
 import { completeAuthorization } from '../src/entra/browserless.ts';
 import { trustCa } from '../src/tls/index.ts';
 import { fixture } from './entra-helpers.ts';
@@ -141,6 +141,24 @@ test('seed validation lists every problem with its path', () => {
   assert.equal(demo.tenants[0]!.apps[0]!.displayName, 'mandate-agent');
   assert.equal(demo.tenants[0]!.apps[0]!.signInAudience, 'AzureADMultipleOrgs');
   assert.deepEqual(demo.tenants[0]!.users.map((u) => u.username.split('@')[0]), ['alice', 'bob']);
+});
+
+test('seed files: JSON errors and schema errors name the file', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'entra-seed-'));
+  try {
+    const good = join(dir, 'good.json');
+    await writeFile(good, JSON.stringify(demoSeed()));
+    assert.equal((await loadSeedFile(good)).tenants.length, 1);
+    const broken = join(dir, 'broken.json');
+    await writeFile(broken, '{"tenants": [');
+    await assert.rejects(loadSeedFile(broken), (e: unknown) => e instanceof SeedError && e.message.startsWith(`Entra emulator seed ${broken} is not valid JSON`));
+    const bad = join(dir, 'bad.json');
+    await writeFile(bad, JSON.stringify({ tenants: [{ id: randomUUID(), users: [{ username: 'x@y', password: '' }] }] }));
+    await assert.rejects(loadSeedFile(bad), (e: unknown) => e instanceof SeedError && e.message.includes(`Invalid Entra emulator seed ${bad}:`) && e.message.includes('tenants.0.users.0.password'));
+    await assert.rejects(loadSeedFile(join(dir, 'missing.json')), /Cannot read Entra emulator seed .*missing\.json: ENOENT/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test('the CA and the signing key persist in dataDir: tokens verify after a restart', async () => {

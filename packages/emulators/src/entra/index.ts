@@ -16,7 +16,7 @@ import type { EntraContext } from './context.ts';
 import type { EntraSeed } from './seed.ts';
 
 export type { EntraSeed, TenantSeed, AppSeed, UserSeed } from './seed.ts';
-export { parseSeed, SeedError } from './seed.ts';
+export { parseSeed, loadSeedFile, SeedError } from './seed.ts';
 export { EntraDirectory, DirectoryError, type AppView, type UserView, type TenantView } from './directory.ts';
 export { demoSeed } from './demo-seed.ts';
 export { EntraError } from './errors.ts';

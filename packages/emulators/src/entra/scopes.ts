@@ -26,7 +26,7 @@ export interface ParsedScopes {
 }
 
 export function splitScope(scope: string | undefined): string[] {
-  return [...new Set((scope ?? '').split(/[\s+]+/).filter(Boolean))];
+  return [...new Set((scope ?? '').split(/\s+/).filter(Boolean))];
 }
 
 /** Parses and validates a scope parameter; unknown resources or scopes are Entra errors. */

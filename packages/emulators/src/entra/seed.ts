@@ -2,6 +2,7 @@
  * The emulator's directory seed: tenants with their users and app registrations, validated with zod
  * so a bad seed fails at start-up with the path of every problem. Documented in docs/emulators.md.
  */
+import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 
 const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be a lower-case GUID');
@@ -82,4 +83,26 @@ export function parseSeed(input: unknown): { tenants: ParsedTenant[] } {
 
 export function formatIssues(error: z.ZodError): string {
   return error.issues.map((i) => `  ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`).join('\n');
+}
+
+/** Reads and validates a JSON seed file; errors name the file and every invalid path. */
+export async function loadSeedFile(path: string): Promise<EntraSeed> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new SeedError(`Cannot read Entra emulator seed ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new SeedError(`Entra emulator seed ${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  try {
+    parseSeed(json);
+  } catch (e) {
+    throw new SeedError(`${(e as Error).message.replace('Invalid Entra emulator seed:', `Invalid Entra emulator seed ${path}:`)}`);
+  }
+  return json as EntraSeed;
 }
