@@ -1,6 +1,6 @@
 import { createLogger, systemClock, type Clock, type Logger } from '@mandate/core';
 import { listen, Router, serve, type Listening } from '@mandate/http';
-import { MemoryStore, type Store } from '@mandate/storage';
+import { openStore, type Store } from '@mandate/storage';
 import { SigV4Authenticator } from './auth/sigv4-authenticator.ts';
 import { controlOperations } from './control/index.ts';
 import { dataOperations } from './data/index.ts';
@@ -21,9 +21,11 @@ export function createIdentityRouter(services: IdentityServices, router: Router 
 
 export interface IdentityServiceOptions {
   config: Partial<IdentityConfig> & Pick<IdentityConfig, 'publicUrl'>;
-  /** The store; defaults to an in-memory store (dev only: everything is lost on exit). */
+  /** An open store (the caller closes it). Without one, `openStore({ databaseUrl, dataDir })` opens one and close() closes it. */
   store?: Store;
-  /** Where the local master key ring lives (`${dataDir}/master.key`) unless MANDATE_MASTER_KEY is set. */
+  /** `postgres://…` or `memory:`; absent → SQLite under dataDir (see openStore). */
+  databaseUrl?: string;
+  /** Where the SQLite file and the local master key ring (`${dataDir}/master.key`, unless MANDATE_MASTER_KEY is set) live. Default `data`. */
   dataDir?: string;
   keyProvider?: KeyProvider;
   env?: NodeJS.ProcessEnv;
@@ -56,11 +58,20 @@ export async function createIdentityService(options: IdentityServiceOptions): Pr
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger({ base: { component: 'identity' } });
   const config: IdentityConfig = { ...DEFAULT_IDENTITY_CONFIG, ...options.config, publicUrl: options.config.publicUrl.replace(/\/+$/, '') };
-  if (!options.store) logger.warn('identity service is using an in-memory store: every provider, key and token is lost on exit (MUST change for production)');
-  const store: Store = options.store ?? new MemoryStore({ clock });
-  const keyProvider = options.keyProvider ?? (await LocalKeyProvider.open({ dataDir: options.dataDir ?? '.mandate', env: options.env ?? process.env }));
-  const secrets = new EnvelopeSecretBox({ store, keyProvider, clock });
-  const authenticator = await SigV4Authenticator.create({ store, secrets, region: config.region, clock });
+  const dataDir = options.dataDir ?? 'data';
+  const store: Store = options.store ?? (await openStore({ dataDir, clock, ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }) }));
+  if (!options.store && store.kind === 'memory') logger.warn('identity service is using an in-memory store: every provider, key and token is lost on exit (MUST change for production)');
+  let keyProvider: KeyProvider;
+  let authenticator: SigV4Authenticator;
+  let secrets: EnvelopeSecretBox;
+  try {
+    keyProvider = options.keyProvider ?? (await LocalKeyProvider.open({ dataDir, env: options.env ?? process.env }));
+    secrets = new EnvelopeSecretBox({ store, keyProvider, clock });
+    authenticator = await SigV4Authenticator.create({ store, secrets, region: config.region, clock });
+  } catch (err) {
+    if (!options.store) await store.close(); // do not leak the store we opened
+    throw err;
+  }
   const services: IdentityServices = { store, secrets, authenticator, config, clock, logger, fetch: options.fetch ?? globalThis.fetch, keyProvider };
   const router = createIdentityRouter(services);
   return {
