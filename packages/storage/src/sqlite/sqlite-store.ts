@@ -50,6 +50,9 @@ const SQLITE_LOCKED = 6;
  *
  * Publish/subscribe is in-process only: SQLite has no notification channel between processes. Use
  * PostgreSQL when several instances must see each other's events.
+ *
+ * Open one SqliteStore per file per process and share it: a second instance in the same process would
+ * block the event loop (busy timeout) while the first holds the write lock across a transaction's awaits.
  */
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
