@@ -151,3 +151,39 @@ test('response_mode form_post and fragment; logout redirects only to a registere
   assert.equal(evil.status, 200);
   assert.match(await evil.text(), /You signed out of your account/);
 });
+
+test('two tenants on one emulator: a multi-tenant app works in both with distinct issuers; a single-tenant app only at home', async () => {
+  const other = '5f0c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b';
+  const seed = structuredClone(f.seed);
+  seed.tenants.push({ id: other, domains: ['fabrikam.onmicrosoft.com'], users: [{ username: 'erin@fabrikam.onmicrosoft.com', password: 'erin-pw' }] });
+  const two = await startEntraEmulator({ seed, headless: true });
+  trustCa(two.caCertPem);
+  try {
+    const cc = async (tenant: string, clientId: string, secret: string) => {
+      const res = await fetch(`${two.url}/${tenant}/oauth2/v2.0/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret, scope: `api://${f.apiId}/.default` }) });
+      return { status: res.status, json: await res.json() as Record<string, unknown> };
+    };
+    // The API app is single-tenant (home: Contoso), so in Fabrikam it is an unknown resource.
+    const inOther = await cc(other, f.clientId, f.clientSecret);
+    assert.equal(inOther.status, 400);
+    assert.deepEqual(inOther.json.error_codes, [500011]);
+    const home = await cc(f.tenantId, f.clientId, f.clientSecret);
+    assert.equal(decodeJwt(String(home.json.access_token)).payload.tid, f.tenantId);
+
+    // The multi-tenant client signs in a Fabrikam user for its own API in Fabrikam.
+    const u = new URL(`${two.url}/fabrikam.onmicrosoft.com/oauth2/v2.0/authorize`);
+    u.search = new URLSearchParams({ client_id: f.clientId, response_type: 'code', redirect_uri: f.redirectUri, scope: `openid api://${f.clientId}/read`, login_hint: 'erin@fabrikam.onmicrosoft.com' }).toString();
+    const code = (await completeAuthorization(u.href, { username: 'erin@fabrikam.onmicrosoft.com', password: 'erin-pw' })).searchParams.get('code')!;
+    const res = await fetch(`${two.url}/${other}/oauth2/v2.0/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'authorization_code', client_id: f.clientId, client_secret: f.clientSecret, code, redirect_uri: f.redirectUri }) });
+    const body = await res.json() as Record<string, unknown>;
+    const p = decodeJwt(String(body.access_token)).payload;
+    assert.equal(p.tid, other);
+    assert.equal(p.iss, `${two.url}/${other}/v2.0`);
+    assert.equal(p.aud, f.clientId);
+    // A single-tenant app (the API, home: Contoso) is unknown in Fabrikam.
+    const cpub = await fetch(`${two.url}/${other}/oauth2/v2.0/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: f.apiId, client_secret: 'x'.repeat(20), scope: `api://${f.clientId}/.default` }) });
+    assert.deepEqual((await cpub.json() as Record<string, unknown>).error_codes, [700016]);
+  } finally {
+    await two.close();
+  }
+});
