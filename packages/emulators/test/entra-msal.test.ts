@@ -110,14 +110,17 @@ test('auth code + PKCE, silent refresh, consent_required, on-behalf-of', async (
 test('device code with a public client', async () => {
   const app = new PublicClientApplication({ auth: { clientId: f.publicId, ...msalAuth(emu.url, f.tenantId) } });
   let message = '';
+  let signIn: Promise<string> | undefined;
   const r = await app.acquireTokenByDeviceCode({
     scopes: [`api://${f.apiId}/read`],
+    timeout: 60, // seconds: fail instead of polling for 15 minutes if the sign-in below breaks
     deviceCodeCallback: (d) => {
       message = d.message;
-      void completeDeviceCode(d.verificationUri, d.userCode, f.bob);
+      signIn = completeDeviceCode(d.verificationUri, d.userCode, f.bob);
     },
   });
   assert.match(message, /enter the code [A-Z0-9]{9} to authenticate/);
+  assert.match(await signIn!, /You have signed in/);
   const p = decodeJwt(r!.accessToken).payload;
   assert.equal(p.aud, f.apiId);
   assert.equal(p.azpacr, '0');
