@@ -6,7 +6,10 @@ import { webcrypto, createHash, X509Certificate } from 'node:crypto';
 import 'reflect-metadata'; // @peculiar/x509 resolves its providers through tsyringe, which needs the Reflect metadata API
 import * as x509 from '@peculiar/x509';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+
+type Key = webcrypto.CryptoKey;
+type KeyPair = webcrypto.CryptoKeyPair;
 
 const EC = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const EC_SIGN = { name: 'ECDSA', hash: 'SHA-256' } as const;
@@ -26,25 +29,25 @@ function serial(): string {
   return Buffer.from(b).toString('hex');
 }
 
-async function keyPem(key: CryptoKey): Promise<string> {
-  const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key as webcrypto.CryptoKey));
+async function keyPem(key: Key): Promise<string> {
+  const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key));
   return `-----BEGIN PRIVATE KEY-----\n${der.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n$/, '')}\n-----END PRIVATE KEY-----\n`;
 }
 
 /** A CA certificate (P-256), valid ten years. */
 export async function createCa(commonName: string): Promise<PemPair> {
-  const keys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']) as unknown as CryptoKeyPair;
+  const keys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']) as KeyPair;
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
     name: `CN=${commonName}`,
     notBefore: new Date(Date.now() - DAY),
     notAfter: new Date(Date.now() + 3650 * DAY),
     signingAlgorithm: EC_SIGN,
-    keys,
+    keys: keys as never,
     extensions: [
       new x509.BasicConstraintsExtension(true, 0, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey as never),
     ],
   });
   return { certPem: cert.toString('pem') + '\n', keyPem: await keyPem(keys.privateKey) };
@@ -54,7 +57,7 @@ export async function createCa(commonName: string): Promise<PemPair> {
 export async function createServerCert(ca: PemPair, hosts: string[]): Promise<PemPair> {
   const caCert = new x509.X509Certificate(ca.certPem);
   const caKey = await importEcKey(ca.keyPem);
-  const keys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']) as unknown as CryptoKeyPair;
+  const keys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']) as KeyPair;
   const names = hosts.map((h) => (/^[\d.]+$/.test(h) || h.includes(':') ? { type: 'ip' as const, value: h } : { type: 'dns' as const, value: h }));
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serial(),
@@ -63,8 +66,8 @@ export async function createServerCert(ca: PemPair, hosts: string[]): Promise<Pe
     notBefore: new Date(Date.now() - DAY),
     notAfter: new Date(Date.now() + 365 * DAY),
     signingAlgorithm: EC_SIGN,
-    publicKey: keys.publicKey,
-    signingKey: caKey,
+    publicKey: keys.publicKey as never,
+    signingKey: caKey as never,
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
@@ -78,21 +81,21 @@ export async function createServerCert(ca: PemPair, hosts: string[]): Promise<Pe
 
 /** A self-signed RSA-2048 certificate: token-signing keys and app certificate credentials. */
 export async function createRsaCert(commonName: string, days = 3650): Promise<PemPair> {
-  const keys = await webcrypto.subtle.generateKey(RSA, true, ['sign', 'verify']) as unknown as CryptoKeyPair;
+  const keys = await webcrypto.subtle.generateKey(RSA, true, ['sign', 'verify']) as KeyPair;
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
     name: `CN=${commonName}`,
     notBefore: new Date(Date.now() - DAY),
     notAfter: new Date(Date.now() + days * DAY),
     signingAlgorithm: RSA,
-    keys,
+    keys: keys as never,
   });
   return { certPem: cert.toString('pem') + '\n', keyPem: await keyPem(keys.privateKey) };
 }
 
-async function importEcKey(pem: string): Promise<CryptoKey> {
+async function importEcKey(pem: string): Promise<Key> {
   const der = Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
-  return await webcrypto.subtle.importKey('pkcs8', der, EC, false, ['sign']) as unknown as CryptoKey;
+  return await webcrypto.subtle.importKey('pkcs8', der, EC, false, ['sign']) as Key;
 }
 
 /** base64url SHA-1 / SHA-256 thumbprints of a certificate's DER (`x5t` / `x5t#S256`, RFC 7517 §4.8-4.9). */
