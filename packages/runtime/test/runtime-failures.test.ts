@@ -8,7 +8,7 @@ let m: Mandate;
 const arns: Record<string, string> = {};
 
 before(async () => {
-  m = await startMandate({ startTimeoutMs: 8_000, invocationTimeoutMs: 3_000, maxLiveSessions: 4, sweepIntervalMs: 3_600_000 });
+  m = await startMandate({ startTimeoutMs: 15_000, invocationTimeoutMs: 3_000, maxLiveSessions: 4, sweepIntervalMs: 3_600_000 });
   for (const [name, dir] of [['app', 'app-agent'], ['never', 'never-ready'], ['exits', 'exit-at-start'], ['hang', 'hang']] as const) {
     const rt = await m.control.send(new CreateAgentRuntimeCommand({ agentRuntimeName: `f_${name}`, agentRuntimeArtifact: codeArtifact(agentDir(dir)), ...baseRuntime }));
     arns[name] = rt.agentRuntimeArn!;
@@ -40,7 +40,7 @@ test('crash, handler error, hang, never-listening and exit-at-start agents give 
   const t0 = Date.now();
   await clientError(invoke(arns.exits!, {}), 'The agent process exited before it was ready to serve requests.');
   assert.ok(Date.now() - t0 < 6_000, 'an exiting agent is reported at once, not after the start timeout');
-  await clientError(invoke(arns.never!, {}), 'The agent did not answer /ping within 8 s of starting.');
+  await clientError(invoke(arns.never!, {}), 'The agent did not answer /ping within 15 s of starting.');
   assert.equal(m.runtime.sessions.list().some((s) => s.runtimeId.startsWith('f_never')), false, 'the never-ready process was killed');
 
   const after = sseEvents(await (await invoke(arns.app!, { op: 'whoami' }, healthy)).response!.transformToString()) as Array<{ pid?: number }>;
@@ -60,7 +60,7 @@ test('a crashed session is restarted on its next invocation', async () => {
 test('live sessions are capped: past the cap InvokeAgentRuntime is throttled', async () => {
   await Promise.all(m.runtime.sessions.list().map((s) => m.runtime.sessions.stop(s.runtimeId, s.sessionId)));
   const sids = Array.from({ length: 4 }, (_, i) => sessionId(`cap${i}`));
-  await Promise.all(sids.map((s) => invoke(arns.app!, { op: 'remember' }, s, 'application/json').then((r) => r.response!.transformToString())));
+  for (const s of sids) await (await invoke(arns.app!, { op: 'remember' }, s, 'application/json')).response!.transformToString();
   assert.equal(m.runtime.sessions.size, 4);
   await assert.rejects(invoke(arns.app!, { op: 'remember' }, sessionId('cap-over'), 'application/json'), (e: Error & { $metadata: { httpStatusCode?: number } }) => {
     assert.equal(e.name, 'ThrottlingException');
@@ -71,4 +71,19 @@ test('live sessions are capped: past the cap InvokeAgentRuntime is throttled', a
   // Existing sessions still work at the cap.
   const ok = await invoke(arns.app!, { op: 'remember' }, sids[0]!, 'application/json');
   assert.equal(ok.statusCode, 200);
+});
+
+test('a caller that goes away mid-stream releases the session; the next call works', async () => {
+  await Promise.all(m.runtime.sessions.list().map((s) => m.runtime.sessions.stop(s.runtimeId, s.sessionId)));
+  const sid = sessionId('abort');
+  await (await invoke(arns.app!, { op: 'remember' }, sid, 'application/json')).response!.transformToString();
+  const out = await invoke(arns.app!, { op: 'whoami' }, sid);
+  const stream = (out.response as unknown as { destroy(): void; once(e: string, f: () => void): void });
+  await new Promise<void>((resolve) => stream.once('data', () => resolve()));
+  stream.destroy();
+  const s = m.runtime.sessions.list().find((x) => x.sessionId === sid)!;
+  for (let i = 0; i < 50 && s.inflight > 0; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(s.inflight, 0);
+  const again = await invoke(arns.app!, { op: 'remember' }, sid, 'application/json');
+  assert.equal(again.statusCode, 200);
 });

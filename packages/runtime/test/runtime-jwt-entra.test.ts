@@ -54,7 +54,7 @@ before(async () => {
   tokens.alice = await userToken(clientId, people.alice);
   tokens.bob = await userToken(clientId, people.bob);
   tokens.intruder = await userToken(intruderId, people.alice);
-  m = await startMandate({ startTimeoutMs: 30_000, agentEnv: { NODE_EXTRA_CA_CERTS: caFile } }, { entraAuthorityBase: emu.url });
+  m = await startMandate({ startTimeoutMs: 60_000, agentEnv: { NODE_EXTRA_CA_CERTS: caFile } }, { entraAuthorityBase: emu.url });
   arn = (await m.control.send(new CreateAgentRuntimeCommand({
     agentRuntimeName: 'entra_agent', agentRuntimeArtifact: codeArtifact(agentDir('app-agent')), ...baseRuntime,
     authorizerConfiguration: { customJWTAuthorizer: {

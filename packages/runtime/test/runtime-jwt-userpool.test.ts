@@ -33,7 +33,7 @@ before(async () => {
   demoClientId = pool.clients.find((c) => c.clientName === 'DemoClient')!.clientId;
   otherClientId = (await cognito.send(new CreateUserPoolClientCommand({ UserPoolId: pool.id, ClientName: 'Other', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] }))).UserPoolClient!.ClientId!;
   for (const u of users) tokens[u.username] = await signIn(demoClientId, u.username, u.password);
-  m = await startMandate({ startTimeoutMs: 30_000 });
+  m = await startMandate({ startTimeoutMs: 60_000 });
   const rt = await m.control.send(new CreateAgentRuntimeCommand({
     agentRuntimeName: 'jwt_agent', agentRuntimeArtifact: codeArtifact(agentDir('app-agent')), ...baseRuntime,
     authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: emu.discoveryUrl(pool.id), allowedClients: [demoClientId] } },

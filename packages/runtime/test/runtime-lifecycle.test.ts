@@ -10,7 +10,7 @@ const clock = new ManualClock(Date.now());
 let m: Mandate;
 let arn: string;
 before(async () => {
-  m = await startMandate({ sweepIntervalMs: 3_600_000, startTimeoutMs: 20_000 }, { clock });
+  m = await startMandate({ sweepIntervalMs: 3_600_000, startTimeoutMs: 60_000 }, { clock });
   arn = (await m.control.send(new CreateAgentRuntimeCommand({
     agentRuntimeName: 'life_agent', agentRuntimeArtifact: codeArtifact(agentDir('app-agent')), ...baseRuntime,
     lifecycleConfiguration: { idleRuntimeSessionTimeout: 60, maxLifetime: 180 },

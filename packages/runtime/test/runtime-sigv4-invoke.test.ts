@@ -10,7 +10,7 @@ let arn: string;
 let id: string;
 before(async () => {
   process.env.MANDATE_TEST_SECRET = 'must-not-reach-agents';
-  m = await startMandate({ startTimeoutMs: 20_000 });
+  m = await startMandate({ startTimeoutMs: 60_000 });
   const rt = await m.control.send(new CreateAgentRuntimeCommand({
     agentRuntimeName: 'sigv4_agent', agentRuntimeArtifact: codeArtifact(agentDir('app-agent')), ...baseRuntime,
     environmentVariables: { AGENT_GREETING: 'hello' },
@@ -39,12 +39,16 @@ test('InvokeAgentRuntime (SigV4 + runtimeUserId) streams SSE from the official a
   const dec = new TextDecoder();
   let text = '';
   const firstAt: number[] = [];
+  let step1At = 0;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
     text += dec.decode(value, { stream: true });
     firstAt.push(Date.now() - t0);
+    if (!step1At && text.includes('"step":1')) step1At = Date.now();
   }
+  // The agent sleeps 150 ms between events: the first one was delivered while it was still working.
+  assert.ok(Date.now() - step1At >= 250, `streamed, not buffered (${Date.now() - step1At} ms)`);
   const events = sseEvents(text) as Array<Record<string, unknown>>;
   assert.deepEqual(events.map((e) => e.step), [1, 2, 3]);
   assert.equal(events[0]!.sessionId, sid);
