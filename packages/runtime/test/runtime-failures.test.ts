@@ -8,7 +8,7 @@ let m: Mandate;
 const arns: Record<string, string> = {};
 
 before(async () => {
-  m = await startMandate({ startTimeoutMs: 15_000, invocationTimeoutMs: 3_000, maxLiveSessions: 4, sweepIntervalMs: 3_600_000 });
+  m = await startMandate({ startTimeoutMs: 15_000, invocationTimeoutMs: 6_000, maxLiveSessions: 4, sweepIntervalMs: 3_600_000 });
   for (const [name, dir] of [['app', 'app-agent'], ['never', 'never-ready'], ['exits', 'exit-at-start'], ['hang', 'hang']] as const) {
     const rt = await m.control.send(new CreateAgentRuntimeCommand({ agentRuntimeName: `f_${name}`, agentRuntimeArtifact: codeArtifact(agentDir(dir)), ...baseRuntime }));
     arns[name] = rt.agentRuntimeArn!;
