@@ -35,13 +35,17 @@ export async function* runWeatherAgent(agent: Agent, gate: UserTokenGate, prompt
   let args: InvokeArgs = prompt;
   for (let round = 0; ; round++) {
     const stream = agent.stream(args);
-    let step = await stream.next();
-    while (!step.done) {
-      const event = step.value;
-      if (event.type === 'modelStreamUpdateEvent' && event.event.type === 'modelContentBlockDeltaEvent' && event.event.delta.type === 'textDelta') {
-        yield { data: event.event.delta.text };
+    let step: Awaited<ReturnType<typeof stream.next>> | undefined;
+    try {
+      for (step = await stream.next(); !step.done; step = await stream.next()) {
+        const event = step.value;
+        if (event.type === 'modelStreamUpdateEvent' && event.event.type === 'modelContentBlockDeltaEvent' && event.event.delta.type === 'textDelta') {
+          yield { data: event.event.delta.text };
+        }
       }
-      step = await stream.next();
+    } finally {
+      // Our caller stopped early (e.g. the client went away): close the agent's stream so it cleans up.
+      if (!step?.done) await stream.return(undefined as never);
     }
     const result = step.value;
     if (result.stopReason !== 'interrupt') {

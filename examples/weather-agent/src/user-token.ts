@@ -42,11 +42,6 @@ export class UserTokenGate {
     return this.#inFlight;
   }
 
-  /** True once an authorization URL was handed out and the token is still outstanding. */
-  get awaitingConsent(): boolean {
-    return this.#consent !== undefined && this.#accessToken === undefined;
-  }
-
   /** Resolves when the user has consented and the token was released; rejects if the flow failed. */
   async waitForConsent(): Promise<void> {
     if (this.#consent === undefined) throw new Error('No consent flow is in progress');

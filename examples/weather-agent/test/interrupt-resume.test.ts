@@ -82,6 +82,16 @@ describe('weather agent run (in-process)', () => {
     assert.equal(model.calls, 2);
   });
 
+  it('closes the agent\'s stream when the caller stops early, leaving the agent usable', async () => {
+    const source = new ManualTokenSource({ token: userToken(key, bob) });
+    const { agent, gate } = setup(source, 'wat-bob');
+    const events = runWeatherAgent(agent, gate, 'Weather in San Francisco?');
+    assert.deepEqual((await events.next()).value, { data: 'The ' });
+    await events.return(undefined as never); // e.g. the client disconnected mid-answer
+    const again = await drain(runWeatherAgent(agent, gate, 'Weather in San Francisco?'));
+    assert.equal(text(again), sfSentence(bob));
+  });
+
   it('keeps two concurrent sessions apart: each answer carries its own user\'s oid', async () => {
     const a = new ManualTokenSource({ authorizationUrl: `${AUTH_URL}-a` });
     const b = new ManualTokenSource({ authorizationUrl: `${AUTH_URL}-b` });
