@@ -204,7 +204,10 @@ test('device code: pending, then declined', async () => {
   assertEntraError(await poll(), 400, 'authorization_pending', 70016);
   await completeDeviceCode(String(d.json.verification_uri), String(d.json.user_code), f.alice, { consent: false });
   assertEntraError(await poll(), 400, 'authorization_declined', 70020);
-  assertEntraError(await post(`/${f.tenantId}/oauth2/v2.0/devicecode`, { client_id: f.clientId, scope: `api://${f.apiId}/read` }), 400, 'unauthorized_client', 7000112);
+  // A confidential app may start the flow but cannot redeem it without its credential.
+  const conf = await post(`/${f.tenantId}/oauth2/v2.0/devicecode`, { client_id: f.clientId, scope: `api://${f.apiId}/read` });
+  assert.equal(conf.status, 200);
+  assertEntraError(await post(tokenPath(), { grant_type: 'device_code', client_id: f.clientId, device_code: String(conf.json.device_code) }), 401, 'invalid_client', 7000218);
 });
 
 test('wrong password keeps the sign-in page with an error and issues nothing', async () => {

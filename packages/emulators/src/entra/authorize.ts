@@ -56,7 +56,7 @@ export async function handleAuthorize(ctx: EntraContext, tenant: Tenant, rc: Req
     let method = param(p, 'code_challenge_method');
     if (codeChallenge !== undefined) {
       method ??= 'plain'; // RFC 7636 §4.3 default
-      if (method !== 'S256' && method !== 'plain') throw new EntraError(5000, [method]);
+      if (method !== 'S256' && method !== 'plain') throw new EntraError(9002313, [`code_challenge_method '${method}' is not supported; use S256.`]);
       if (!/^[A-Za-z0-9._~-]{43,128}$/.test(codeChallenge)) throw new EntraError(9002313, ['code_challenge must be 43-128 characters of [A-Za-z0-9-._~] (RFC 7636 §4.2).']);
     } else if (method !== undefined) {
       throw new EntraError(900144, ['code_challenge']);

@@ -28,7 +28,7 @@ export async function handleDeviceAuthorization(ctx: EntraContext, tenant: Tenan
   const clientId = required(p, 'client_id');
   const app = ctx.directory.findApp(tenant.id, clientId);
   if (!app) throw new EntraError(700016, [clientId, tenant.id]);
-  if (!app.publicClient) throw new EntraError(7000112, [clientId]);
+  // Like Entra, any app may start the flow; redeeming it needs a credential unless the app is a public client (7000218).
   const scope = required(p, 'scope');
   parseScopes(ctx.directory, tenant, clientId, scope);
   const deviceCode = randomToken(48);

@@ -28,6 +28,7 @@ export const AADSTS: Record<number, Entry> = {
   700027: { error: 'invalid_client', status: 401, text: 'Client assertion failed signature validation. {0}' },
   700023: { error: 'invalid_client', status: 401, text: 'Client assertion audience claim does not match Realm issuer. {0}' },
   700024: { error: 'invalid_client', status: 401, text: 'Client assertion is not within its valid time range. {0}' },
+  // Emulator-chosen code (no documented Entra equivalent): a client assertion's jti seen twice (RFC 7523 §3 item 7).
   7000274: { error: 'invalid_client', status: 401, text: 'Client assertion has already been used (jti replay).' },
   700016: { error: 'unauthorized_client', status: 400, text: "Application with identifier '{0}' was not found in the directory '{1}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant." },
   50011: { error: 'invalid_request', status: 400, text: "The redirect URI '{0}' specified in the request does not match the redirect URIs configured for the application '{1}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal." },
@@ -38,7 +39,6 @@ export const AADSTS: Record<number, Entry> = {
   9002313: { error: 'invalid_request', status: 400, text: 'Invalid request. Request is malformed or invalid. {0}' },
   501481: { error: 'invalid_grant', status: 400, text: 'The Code_Verifier does not match the code_challenge supplied in the authorization request.' },
   50148: { error: 'invalid_grant', status: 400, text: 'The code_verifier does not match the code_challenge supplied in the authorization request for PKCE.' },
-  5000: { error: 'invalid_request', status: 400, text: 'PKCE code_challenge_method {0} is not supported; use S256.' },
   65001: { error: 'invalid_grant', status: 400, text: "The user or administrator has not consented to use the application with ID '{0}' named '{1}'. Send an interactive authorization request for this user and resource." },
   90094: { error: 'consent_required', status: 400, text: "The grant requires admin permission. '{0}' asks for permissions that only an administrator can grant (adminConsentRequired)." },
   65004: { error: 'access_denied', status: 400, text: 'User declined to consent to access the app.' },
@@ -57,7 +57,6 @@ export const AADSTS: Record<number, Entry> = {
   70019: { error: 'expired_token', status: 400, text: 'Verification code expired.' },
   70020: { error: 'authorization_declined', status: 400, text: 'The end user denied the authorization request.' },
   70018: { error: 'bad_verification_code', status: 400, text: 'Invalid verification code due to user typing in wrong user code for device code flow.' },
-  7000112: { error: 'unauthorized_client', status: 400, text: "Application '{0}' is not allowed to use this grant; enable public client flows ('publicClient') for device code sign-in." },
   70005: { error: 'unsupported_response_type', status: 400, text: "response_type '{0}' is not enabled for the client." },
   900561: { error: 'invalid_request', status: 400, text: 'The endpoint only accepts {0} requests. Received a {1} request.' },
   90023: { error: 'invalid_request', status: 400, text: 'The request body must be application/x-www-form-urlencoded. {0}' },
