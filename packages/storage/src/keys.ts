@@ -116,3 +116,8 @@ export function lowerBound(prefix: string | undefined, after: string | undefined
   if (prefix !== undefined && prefix !== '') return { value: prefix, inclusive: true };
   return undefined;
 }
+
+/** Operations through a transaction's `tx` object after it committed or rolled back are a bug: fail loudly. */
+export function checkActive(ctx: { done: boolean } | undefined): void {
+  if (ctx?.done) throw new Error('This transaction has already finished.');
+}

@@ -3,7 +3,7 @@ import type { Clock } from '@mandate/core';
 import { systemClock } from '@mandate/core';
 import { KeyedMutex } from './keyed-mutex.ts';
 import { LocalPubSub } from './local-pubsub.ts';
-import { checkBound, checkChannel, checkExpiresAt, checkId, checkCollection, checkLimit, checkPayload, checkVersion, compareIds, encodeDoc } from './keys.ts';
+import { checkActive, checkBound, checkChannel, checkExpiresAt, checkId, checkCollection, checkLimit, checkPayload, checkVersion, compareIds, encodeDoc } from './keys.ts';
 import { StoreConflictError, type ListOptions, type ListResult, type PutOptions, type Store, type StoreOps, type StoredRecord } from './store.ts';
 
 interface Row {
@@ -54,10 +54,7 @@ export class MemoryStore implements Store {
 
   /** Writes from outside a transaction wait until the running one (if any) has finished. */
   async #turn(ctx: TxContext | undefined): Promise<void> {
-    if (ctx) {
-      if (ctx.done) throw new Error('This transaction has already finished.');
-      return;
-    }
+    if (ctx) return checkActive(ctx);
     while (this.#active) await this.#active;
   }
 
@@ -67,6 +64,7 @@ export class MemoryStore implements Store {
   }
 
   #raw(ctx: TxContext | undefined, collection: string, id: string): Row | undefined {
+    checkActive(ctx);
     const o = ctx?.overlay.get(collection);
     if (o?.has(id)) return o.get(id) ?? undefined;
     return this.#base.get(collection)?.get(id);
@@ -143,6 +141,7 @@ export class MemoryStore implements Store {
         checkBound(options.prefix, 'prefix');
         checkBound(options.after, 'after');
         const limit = checkLimit(options.limit);
+        checkActive(ctx);
         const ids = new Set(this.#base.get(collection)?.keys() ?? []);
         for (const id of ctx?.overlay.get(collection)?.keys() ?? []) ids.add(id);
         const items: StoredRecord<T>[] = [];
@@ -159,6 +158,7 @@ export class MemoryStore implements Store {
       count: async (collection: string, prefix?: string) => {
         checkCollection(collection);
         checkBound(prefix, 'prefix');
+        checkActive(ctx);
         const ids = new Set(this.#base.get(collection)?.keys() ?? []);
         for (const id of ctx?.overlay.get(collection)?.keys() ?? []) ids.add(id);
         let n = 0;

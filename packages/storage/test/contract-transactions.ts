@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { StoreConflictError } from '../src/store.ts';
+import { StoreConflictError, type StoreOps } from '../src/store.ts';
 import { deferred, withStore, type MakeStore } from './contract.ts';
 
 const C = 'tx';
@@ -105,6 +105,22 @@ export function transactionContract(makeStore: MakeStore): void {
         await store.transaction(async (tx) => tx.put(C, 'nested-commit', {}));
       });
       assert.equal((await store.get(C, 'nested-commit'))?.version, 1);
+    }));
+
+  test('a tx object used after its transaction finished throws instead of writing outside it', () =>
+    withStore(makeStore, async (store) => {
+      let leaked: StoreOps | undefined;
+      await store.transaction(async (tx) => {
+        leaked = tx;
+        await tx.put(C, 'in', {});
+      });
+      const finished = { message: 'This transaction has already finished.' };
+      await assert.rejects(leaked!.put(C, 'late', {}), finished);
+      await assert.rejects(leaked!.get(C, 'in'), finished);
+      await assert.rejects(leaked!.list(C), finished);
+      await assert.rejects(leaked!.count(C), finished);
+      assert.equal(await store.get(C, 'late'), undefined);
+      assert.equal((await store.get(C, 'in'))?.version, 1);
     }));
 
   test('a write from outside during a transaction survives its rollback', () =>

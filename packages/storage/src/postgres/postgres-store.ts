@@ -5,7 +5,7 @@ import type { Clock } from '@mandate/core';
 import { MandateError, systemClock } from '@mandate/core';
 import { KeyedMutex } from '../keyed-mutex.ts';
 import { LocalPubSub } from '../local-pubsub.ts';
-import { checkBound, checkChannel, checkCollection, checkExpiresAt, checkId, checkLimit, checkPayload, checkVersion, encodeDoc, lowerBound, prefixUpperBound } from '../keys.ts';
+import { checkActive, checkBound, checkChannel, checkCollection, checkExpiresAt, checkId, checkLimit, checkPayload, checkVersion, encodeDoc, lowerBound, prefixUpperBound } from '../keys.ts';
 import { LockTimeoutError, StoreConflictError, type ListOptions, type ListResult, type PutOptions, type Store, type StoreOps, type StoredRecord } from '../store.ts';
 import { toStoreError } from './errors.ts';
 import { PgListener } from './listener.ts';
@@ -113,7 +113,7 @@ export class PostgresStore implements Store {
   }
 
   async #run<R extends pg.QueryResultRow>(ctx: TxContext | undefined, name: string, text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
-    if (ctx?.done) throw new Error('This transaction has already finished.');
+    checkActive(ctx);
     try {
       return await (ctx ? ctx.client : this.#pool).query<R>({ name, text, values });
     } catch (err) {

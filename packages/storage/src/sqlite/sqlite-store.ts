@@ -6,7 +6,7 @@ import type { Clock } from '@mandate/core';
 import { MandateError, systemClock } from '@mandate/core';
 import { KeyedMutex } from '../keyed-mutex.ts';
 import { LocalPubSub } from '../local-pubsub.ts';
-import { checkBound, checkChannel, checkCollection, checkExpiresAt, checkId, checkLimit, checkPayload, checkVersion, encodeDoc, lowerBound, prefixUpperBound } from '../keys.ts';
+import { checkActive, checkBound, checkChannel, checkCollection, checkExpiresAt, checkId, checkLimit, checkPayload, checkVersion, encodeDoc, lowerBound, prefixUpperBound } from '../keys.ts';
 import { LockTimeoutError, StoreConflictError, type ListOptions, type ListResult, type PutOptions, type Store, type StoreOps, type StoredRecord } from '../store.ts';
 import { migrateSqlite } from './migrate.ts';
 import { rangeArgs, rangeSql, sql, type Range } from './queries.ts';
@@ -162,10 +162,7 @@ export class SqliteStore implements Store {
 
   /** Writes from outside the running transaction wait for it; inside one they go straight through. */
   async #turn(ctx: TxContext | undefined): Promise<void> {
-    if (ctx) {
-      if (ctx.done) throw new Error('This transaction has already finished.');
-      return;
-    }
+    if (ctx) return checkActive(ctx);
     while (this.#active) await this.#active;
   }
 
@@ -187,7 +184,11 @@ export class SqliteStore implements Store {
   }
 
   #ops(ctx: TxContext | undefined): StoreOps {
-    const reader = (): DatabaseSync => (ctx ? this.#w : this.#snapshot());
+    const reader = (): DatabaseSync => {
+      if (!ctx) return this.#snapshot();
+      checkActive(ctx);
+      return this.#w;
+    };
     return {
       get: async <T>(collection: string, id: string) => {
         checkId(collection, id);
