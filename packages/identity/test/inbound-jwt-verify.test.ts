@@ -174,3 +174,16 @@ test('rejection reasons go to the debug log, never the token', async () => {
   assert.match(line, /client not allowed/);
   assert.ok(!logger.lines.some((l) => l.includes(t)));
 });
+
+test('verified results are cached briefly, never past exp, and per configuration', async () => {
+  const c = new ManualClock(NOW_MS);
+  const v = new InboundJwtVerifier({ clock: c, logger, devMode: true });
+  const t = await sign(rsa, claims({ exp: NOW + 20 }));
+  const hits = iss.hits.jwks;
+  assert.equal((await v.verify(t, base)).subject, 'user-1');
+  assert.equal((await v.verify(t, base)).subject, 'user-1');
+  await rejects(t, { discoveryUrl: iss.discoveryUrl, allowedClients: ['someone-else'] });
+  c.advance(51_000); // exp (20 s) + tolerance (30 s) has passed: the cached result must not be served
+  await assert.rejects(v.verify(t, base), (e: unknown) => e instanceof MandateError && e.code === 'unauthorized');
+  assert.equal(iss.hits.jwks, hits + 1, 'one key fetch for the new verifier');
+});

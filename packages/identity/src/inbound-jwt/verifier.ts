@@ -1,4 +1,5 @@
 import { decodeProtectedHeader, importJWK, jwtVerify, errors as joseErrors, type JWK, type JWTPayload, type JWTHeaderParameters } from 'jose';
+import { createHash } from 'node:crypto';
 import { MandateError, type Clock, type Logger } from '@mandate/core';
 import { KeyCache, type IssuerKeys } from './key-cache.ts';
 import { audienceMatches, clientIdOf, failingCustomClaim, isGuid, scopesOf, type InboundJwtConfigInput } from './claims.ts';
@@ -10,6 +11,8 @@ const ALGS = new Set<string>(ALLOWED_ALGORITHMS);
 const ACCEPTED_TYP = new Set(['jwt', 'at+jwt', 'application/at+jwt', 'application/jwt']);
 /** Node's default max header size is 16 KiB; nothing larger is parsed (checklist A.4 item 37). */
 export const MAX_TOKEN_LENGTH = 16 * 1024;
+const RESULT_TTL_MS = 30_000;
+const RESULT_CACHE_MAX = 10_000;
 
 export interface InboundJwtVerifierOptions {
   fetch?: typeof globalThis.fetch;
@@ -50,6 +53,7 @@ export class InboundJwtVerifier {
   readonly #logger: Logger;
   readonly #tolerance: number;
   /** Imported keys, per JWK object and algorithm (JWK objects are replaced on refetch, so this never goes stale). */
+  readonly #results = new Map<string, { result: VerifiedInboundJwt; until: number }>();
   readonly #imported = new WeakMap<JWK, Map<string, Promise<ImportedKey>>>();
 
   constructor(options: InboundJwtVerifierOptions) {
@@ -70,14 +74,35 @@ export class InboundJwtVerifier {
   }
 
   async verify(token: string, config: InboundJwtConfigInput): Promise<VerifiedInboundJwt> {
+    const now = this.#clock.now();
+    const cacheKey = typeof token === 'string' && token.length <= MAX_TOKEN_LENGTH
+      ? `${createHash('sha256').update(token).digest('base64url')}\n${JSON.stringify(config)}` : undefined;
+    const hit = cacheKey === undefined ? undefined : this.#results.get(cacheKey);
+    if (hit && now < hit.until) return hit.result;
     try {
-      return await this.#verify(token, config);
+      const result = await this.#verify(token, config);
+      if (cacheKey !== undefined) this.#remember(cacheKey, result, now);
+      return result;
     } catch (err) {
       this.#logger.debug('inbound JWT rejected', { discoveryUrl: config.discoveryUrl, reason: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
       throw new MandateError('unauthorized', 'The bearer token is not valid for this resource.', {
         headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
       });
     }
+  }
+
+  /**
+   * A verified token is remembered for a short while (RESULT_TTL_MS, never past `exp` minus the
+   * tolerance): the runtime checks the same bearer on every invocation of a conversation, and an RSA
+   * verification costs far more than a hash. Only successes are cached; the key includes the whole
+   * authorizer configuration, so a changed rule applies at once.
+   */
+  #remember(key: string, result: VerifiedInboundJwt, now: number): void {
+    const exp = typeof result.claims.exp === 'number' ? result.claims.exp * 1000 + this.#tolerance * 1000 : now;
+    const until = Math.min(now + RESULT_TTL_MS, exp);
+    if (until <= now) return;
+    if (this.#results.size >= RESULT_CACHE_MAX) this.#results.delete(this.#results.keys().next().value!);
+    this.#results.set(key, { result, until });
   }
 
   async #verify(token: string, config: InboundJwtConfigInput): Promise<VerifiedInboundJwt> {
