@@ -1,0 +1,20 @@
+/** What every scenario gets from the driver: the run mode, the shared Entra emulator and a way to report. */
+import type { Result } from './results.ts';
+
+export interface BenchEnv {
+  quick: boolean;
+  /** Node flags for server processes (e.g. --cpu-prof). */
+  serverExecArgv: string[];
+  pgUrl: string;
+  /** Which stores to measure where a scenario covers both (default both; --stores=sqlite to narrow). */
+  stores: Array<'sqlite' | 'postgres'>;
+  /** Records a result (printed as a JSON line at once). */
+  report(r: Result): void;
+  /** Progress text (stderr). */
+  log(line: string): void;
+}
+
+export interface Scenario {
+  name: Result['scenario'];
+  run(env: BenchEnv): Promise<void>;
+}

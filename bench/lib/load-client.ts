@@ -1,0 +1,28 @@
+/** Runs bench/load.ts in a separate process and returns its LoadResult. */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { LoadResult, LoadSpec } from '../load.ts';
+
+export type { LoadResult, LoadSpec };
+
+const LOAD = fileURLToPath(new URL('../load.ts', import.meta.url));
+
+export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'mandate-bench-load-'));
+  const file = join(dir, 'spec.json');
+  writeFileSync(file, JSON.stringify(spec), { mode: 0o600 });
+  try {
+    const child = spawn(process.execPath, ['--no-warnings', LOAD, file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    if (code !== 0) throw new Error(`load generator exited with ${code}`);
+    const line = out.trim().split('\n').pop()!;
+    return JSON.parse(line) as LoadResult;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

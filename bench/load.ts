@@ -1,0 +1,130 @@
+/**
+ * The load generator, always run as its own process (`node bench/load.ts <spec.json>`), so its CPU is
+ * never taken from the server being measured. It drives autocannon with one dynamic request per
+ * connection: `setupRequest` picks the next body (cycling, or grouped so that k consecutive requests,
+ * which are in flight at the same time on different connections, ask for the same thing) and, for
+ * SigV4, signs it freshly with a new `amz-sdk-invocation-id` (a few microseconds with a cached signing
+ * key). Latencies are collected from autocannon's per-response events in microsecond precision (its own
+ * histogram rounds to whole milliseconds). Prints one JSON object (LoadResult) on stdout.
+ */
+import { readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+import { FastSigner, type Credentials } from './lib/sigv4-sign.ts';
+
+export interface LoadSpec {
+  url: string;
+  path: string;
+  method?: 'POST' | 'GET';
+  connections: number;
+  durationS?: number;
+  amount?: number;
+  warmupS?: number;
+  /** How requests are authenticated. */
+  auth: { kind: 'none' } | { kind: 'sigv4'; credentials: Credentials; region: string } | { kind: 'bearer'; token: string };
+  /** Bodies to send (cycled); at least one (use '' for none). */
+  bodies: string[];
+  /** Request n uses body floor(n / group) mod bodies.length (default group 1). */
+  group?: number;
+  headers?: Record<string, string>;
+  /** Stop early after this many non-2xx responses (default: never). */
+  bailoutNon2xx?: number;
+}
+
+export interface LoadResult {
+  requests: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  statusCodes: Record<string, number>;
+  durationS: number;
+  rps: number;
+  latencyMs: { p50: number; p90: number; p99: number; mean: number; max: number };
+  bytesPerResponse: number;
+  /** Requests sent during warm-up (not in `requests`; the server's CPU time covers them too). */
+  warmupRequests: number;
+  /** Wall clock (epoch ms) of the measured run's start and end. */
+  startedAt: number;
+  endedAt: number;
+}
+
+function percentileSorted(a: Float64Array, p: number): number {
+  if (a.length === 0) return NaN;
+  return a[Math.min(a.length - 1, Math.max(0, Math.ceil((p / 100) * a.length) - 1))]!;
+}
+
+async function run(spec: LoadSpec, measured: boolean, durationS: number | undefined, amount: number | undefined): Promise<LoadResult> {
+  const u = new URL(spec.url);
+  const host = u.host;
+  const signer = spec.auth.kind === 'sigv4' ? new FastSigner(spec.auth.credentials, spec.auth.region) : undefined;
+  const method = spec.method ?? 'POST';
+  const group = spec.group ?? 1;
+  const bodies = spec.bodies;
+  let n = 0;
+  const base: Record<string, string> = { ...spec.headers };
+  if (spec.auth.kind === 'bearer') base.authorization = `Bearer ${spec.auth.token}`;
+  const setupRequest = (req: { headers?: Record<string, string>; body?: string; method?: string; path?: string }) => {
+    const body = bodies[Math.floor(n++ / group) % bodies.length]!;
+    req.method = method;
+    req.path = spec.path;
+    req.body = body;
+    req.headers = signer ? { ...base, ...signer.sign(spec.path, host, body) } : { ...base, 'content-type': 'application/json' };
+    return req;
+  };
+  let latencies = new Float64Array(1 << 16);
+  let count = 0;
+  const opts: autocannon.Options = {
+    url: `${u.protocol}//${host}`,
+    connections: spec.connections,
+    pipelining: 1,
+    timeout: 30,
+    requests: [{ setupRequest } as unknown as autocannon.Request],
+    ...(amount !== undefined ? { amount } : { duration: durationS ?? 10 }),
+  };
+  if (spec.bailoutNon2xx !== undefined) opts.bailout = spec.bailoutNon2xx;
+  const startedAt = Date.now();
+  const instance = autocannon(opts);
+  if (measured) {
+    instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
+      if (status < 200 || status >= 300) return;
+      if (count === latencies.length) {
+        const bigger = new Float64Array(latencies.length * 2);
+        bigger.set(latencies);
+        latencies = bigger;
+      }
+      latencies[count++] = ms;
+    });
+  }
+  const r = await instance;
+  const endedAt = Date.now();
+  const lat = latencies.subarray(0, count).sort();
+  let sum = 0;
+  for (const x of lat) sum += x;
+  const statusCodes: Record<string, number> = {};
+  for (const [code, v] of Object.entries(r.statusCodeStats ?? {})) statusCodes[code] = (v as { count: number }).count;
+  const durationS2 = (endedAt - startedAt) / 1000;
+  const ok = r['2xx'];
+  return {
+    requests: r.requests.total,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    statusCodes,
+    durationS: durationS2,
+    rps: ok / durationS2,
+    latencyMs: { p50: percentileSorted(lat, 50), p90: percentileSorted(lat, 90), p99: percentileSorted(lat, 99), mean: count ? sum / count : NaN, max: count ? lat[count - 1]! : NaN },
+    bytesPerResponse: ok ? r.throughput.total / ok : 0,
+    warmupRequests: 0,
+    startedAt,
+    endedAt,
+  };
+}
+
+async function main(): Promise<void> {
+  const spec = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as LoadSpec;
+  const warm = spec.warmupS ? await run(spec, false, spec.warmupS, undefined) : undefined;
+  const result = await run(spec, true, spec.durationS, spec.amount);
+  if (warm) result.warmupRequests = warm.requests;
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+await main();
