@@ -97,3 +97,32 @@ test('the built-in return page refuses another user and stores nothing', async (
   assert.equal(await m.identity.services.store.count(collections.vaultTokens), rows);
   await assert.rejects(agent.send(req(first.sessionUri)), { name: 'AccessDeniedException', message: 'The user who completed the authorization is not the user who started it.' });
 });
+
+test('CompleteResourceTokenAuth({userToken}) binds on (iss, sub): a fresh token of the same user works, another user\'s does not', async () => {
+  const discoveryUrl = `${entra.emulator.url}/${entra.tenantId}/v2.0/.well-known/openid-configuration`;
+  await createWorkload(m, 'jwt-agent', [APP_RETURN], [{ discoveryUrl, allowedAudience: [entra.appId] }]);
+  const jwtAgent = dataClient(m.url, await workloadKey(m, 'jwt-agent'));
+  const original = await userTokenOf(entra.alice, 'alice-jwt-1');
+  const wat = (await jwtAgent.send(new GetWorkloadAccessTokenForJWTCommand({ workloadName: 'jwt-agent', userToken: original }))).workloadAccessToken!;
+  const req = (sessionUri?: string) => new GetResourceOauth2TokenCommand({ workloadIdentityToken: wat, resourceCredentialProviderName: 'entra', scopes: SCOPES(), oauth2Flow: 'USER_FEDERATION', resourceOauth2ReturnUrl: APP_RETURN, ...(sessionUri ? { sessionUri } : {}) });
+
+  const first = await jwtAgent.send(req());
+  await consentAs(first.authorizationUrl!, entra.alice, APP_RETURN);
+  // The app's current token for Alice is a different string than the one that minted the WAT.
+  const fresh = await userTokenOf(entra.alice, 'alice-jwt-2');
+  assert.notEqual(fresh, original);
+  const bobs = await userTokenOf(entra.bob, 'bob-jwt');
+  const tampered = `${fresh.slice(0, fresh.lastIndexOf('.'))}.AAAA`;
+  await assert.rejects(jwtAgent.send(new CompleteResourceTokenAuthCommand({ sessionUri: first.sessionUri!, userIdentifier: { userToken: tampered } })), {
+    name: 'AccessDeniedException', message: 'The user token could not be verified for this workload.',
+  });
+  await jwtAgent.send(new CompleteResourceTokenAuthCommand({ sessionUri: first.sessionUri!, userIdentifier: { userToken: fresh } }));
+  assert.ok((await jwtAgent.send(req(first.sessionUri))).accessToken);
+
+  const second = await jwtAgent.send(new GetResourceOauth2TokenCommand({ ...req().input, forceAuthentication: true }));
+  await consentAs(second.authorizationUrl!, entra.bob, APP_RETURN);
+  await assert.rejects(jwtAgent.send(new CompleteResourceTokenAuthCommand({ sessionUri: second.sessionUri!, userIdentifier: { userToken: bobs } })), {
+    name: 'AccessDeniedException', message: 'Invalid or expired session.',
+  });
+  await assert.rejects(jwtAgent.send(req(second.sessionUri)), { name: 'AccessDeniedException', message: 'The user who completed the authorization is not the user who started it.' });
+});

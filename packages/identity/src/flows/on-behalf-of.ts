@@ -34,8 +34,10 @@ export async function onBehalfOf(services: IdentityServices, pc: ProviderClient,
   if (running) return running;
   const memo = c;
   const p = exchange(services, pc, wat.userToken, req).then((t) => {
-    memo.set(key, { token: t.accessToken, expiresAt: t.expiresAt });
-    if (t.expiresAt !== undefined) setTimeout(() => memo.delete(key), Math.max(0, t.expiresAt - services.clock.now())).unref();
+    // Without expires_in the token is still only reused for a few minutes; entries never outlive their token.
+    const expiresAt = t.expiresAt ?? services.clock.now() + 5 * 60_000;
+    memo.set(key, { token: t.accessToken, expiresAt });
+    setTimeout(() => memo.delete(key), Math.max(0, expiresAt - services.clock.now())).unref();
     return t.accessToken;
   });
   f.set(key, p);

@@ -50,7 +50,24 @@ function isLoopback(url: string): boolean {
   }
 }
 
-export async function providerClient(services: IdentityServices, doc: Oauth2ProviderDoc): Promise<ProviderClient> {
+// Built clients per service instance, reused while the provider document is unchanged: the hot path
+// (a cached M2M token, a vault hit) then costs one store read, not a secret decryption.
+const built = new WeakMap<IdentityServices, Map<string, { stamp: string; pc: Promise<ProviderClient> }>>();
+
+export function providerClient(services: IdentityServices, doc: Oauth2ProviderDoc): Promise<ProviderClient> {
+  let m = built.get(services);
+  if (!m) built.set(services, (m = new Map()));
+  const stamp = `${doc.lastUpdatedTime}|${doc.createdTime}|${doc.status}|${services.config.publicUrl}`;
+  const hit = m.get(doc.name);
+  if (hit && hit.stamp === stamp) return hit.pc;
+  const pc = buildProviderClient(services, doc);
+  const map = m;
+  map.set(doc.name, { stamp, pc });
+  pc.catch(() => map.get(doc.name)?.pc === pc && map.delete(doc.name));
+  return pc;
+}
+
+async function buildProviderClient(services: IdentityServices, doc: Oauth2ProviderDoc): Promise<ProviderClient> {
   if (doc.status !== 'READY') throw new MandateError('validation', `Credential provider ${doc.name} is not ready (${doc.status}).`);
   const ep = doc.endpoints;
   const as: o.AuthorizationServer = {
