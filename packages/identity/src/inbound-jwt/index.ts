@@ -3,3 +3,4 @@ export type { CustomClaimRule, InboundJwtConfigInput } from './claims.ts';
 export { clientIdOf, scopesOf } from './claims.ts';
 export { checkDiscoveryUrl, issuerMatchesDiscovery } from './key-cache.ts';
 export { checkOutboundUrl, isLoopbackHost, OutboundUrlError } from './fetch-json.ts';
+export { inboundJwtVerifierFor } from './shared.ts';

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { MandateError } from '@mandate/core';
-import { InboundJwtVerifier } from '@mandate/identity/inbound-jwt/index.ts';
+import { inboundJwtVerifierFor } from '@mandate/identity/inbound-jwt/index.ts';
 import type { UserBinding } from '@mandate/identity/model.ts';
 import type { IdentityServices } from '@mandate/identity/services.ts';
 import { userKey } from '@mandate/identity/data/workload-token.ts';
@@ -14,16 +14,6 @@ export interface InvocationCaller {
   owner: string;
   /** The verified bearer token (sealed inside the WAT for on-behalf-of exchange). */
   userToken?: string;
-}
-
-const verifiers = new WeakMap<IdentityServices, InboundJwtVerifier>();
-function verifierFor(services: IdentityServices): InboundJwtVerifier {
-  let v = verifiers.get(services);
-  if (!v) {
-    v = new InboundJwtVerifier({ fetch: services.fetch, clock: services.clock, logger: services.logger, devMode: services.config.devMode });
-    verifiers.set(services, v);
-  }
-  return v;
 }
 
 const mismatch = (expected: string) =>
@@ -47,7 +37,7 @@ export async function authenticateInvocation(
       throw new MandateError('unauthorized', 'This agent runtime needs an OAuth bearer token in the Authorization header.', { headers: { 'www-authenticate': 'Bearer' } });
     }
     const token = bearer[1]!;
-    const v = await verifierFor(services).verify(token, version.authorizer);
+    const v = await inboundJwtVerifierFor(services).verify(token, version.authorizer);
     const user: UserBinding = { kind: 'jwt', issuer: v.issuer, subject: v.subject };
     return { user, owner: userKey(user), userToken: token };
   }
