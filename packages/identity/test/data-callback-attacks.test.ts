@@ -141,3 +141,21 @@ test('vault rows are bound to their key: a swapped row fails to decrypt and is n
   assert.equal(again.first.accessToken, undefined);
   assert.ok(again.first.authorizationUrl);
 });
+
+test('customParameters reach the provider but cannot override the flow\'s own parameters; resources are not sent to Entra', async () => {
+  const wat = (await agent.send(new GetWorkloadAccessTokenForUserIdCommand({ workloadName: 'cb-agent', userId: 'u6' }))).workloadAccessToken!;
+  const first = await agent.send(new GetResourceOauth2TokenCommand({
+    workloadIdentityToken: wat, resourceCredentialProviderName: 'entra', scopes: [`api://${entra.appId}/read`], oauth2Flow: 'USER_FEDERATION', resourceOauth2ReturnUrl: RETURN_URL,
+    customParameters: { prompt: 'consent', domain_hint: 'contoso', state: 'attacker', redirect_uri: 'https://evil.example/cb', code_challenge_method: 'plain' },
+    resources: ['https://api.example.test'], audiences: ['aud-1'],
+  }));
+  const u = new URL((await fetch(first.authorizationUrl!, { redirect: 'manual' })).headers.get('location')!);
+  assert.equal(u.searchParams.get('prompt'), 'consent');
+  assert.equal(u.searchParams.get('domain_hint'), 'contoso');
+  assert.notEqual(u.searchParams.get('state'), 'attacker');
+  assert.equal(u.searchParams.getAll('state').length, 1);
+  assert.match(u.searchParams.get('redirect_uri')!, /^http:\/\/127\.0\.0\.1:\d+\/identities\/oauth2\/callback\/[0-9a-f-]{36}$/);
+  assert.equal(u.searchParams.get('code_challenge_method'), 'S256');
+  assert.equal(u.searchParams.get('resource'), null);
+  assert.deepEqual(u.searchParams.getAll('audience'), ['aud-1']);
+});

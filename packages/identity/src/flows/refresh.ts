@@ -16,10 +16,10 @@ import { userScopes } from './scopes.ts';
 const inflight = new WeakMap<IdentityServices, Map<string, Promise<string | undefined>>>();
 
 export async function usableAccessToken(services: IdentityServices, pc: ProviderClient, key: VaultKey): Promise<string | undefined> {
-  const entry = await readVault(services, key);
+  const entry = await readVault(services, key, { refreshToken: false });
   if (!entry) return undefined;
   if (isFresh(entry.expiresAt, services.clock.now())) return entry.accessToken;
-  if (!entry.refreshToken) return undefined;
+  if (!entry.hasRefreshToken) return undefined;
   let m = inflight.get(services);
   if (!m) inflight.set(services, (m = new Map()));
   const id = vaultId(key);

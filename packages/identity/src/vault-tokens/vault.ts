@@ -34,6 +34,7 @@ export interface VaultEntry {
   version: number;
   accessToken: string;
   refreshToken?: string;
+  hasRefreshToken?: boolean;
   expiresAt?: number;
 }
 
@@ -50,14 +51,18 @@ function context(k: VaultKey, field: 'access' | 'refresh'): Record<string, strin
   return { kind: 'vault-token', field, ...parts(k) };
 }
 
-/** Reads and opens a vault row; undefined when absent. A row that fails to open is treated as absent and logged. */
-export async function readVault(services: IdentityServices, k: VaultKey): Promise<VaultEntry | undefined> {
+/**
+ * Reads and opens a vault row; undefined when absent. A row that fails to open is treated as absent and
+ * logged. The refresh token is only opened when asked for (the hot path needs the access token alone).
+ */
+export async function readVault(services: IdentityServices, k: VaultKey, options: { refreshToken?: boolean } = {}): Promise<VaultEntry | undefined> {
   const id = vaultId(k);
   const rec = await services.store.get<VaultTokenDoc>(collections.vaultTokens, id);
   if (!rec) return undefined;
   try {
     const out: VaultEntry = { id, version: rec.version, accessToken: await services.secrets.open(rec.doc.accessToken, context(k, 'access')) };
-    if (rec.doc.refreshToken) out.refreshToken = await services.secrets.open(rec.doc.refreshToken, context(k, 'refresh'));
+    out.hasRefreshToken = rec.doc.refreshToken !== undefined;
+    if (rec.doc.refreshToken && options.refreshToken !== false) out.refreshToken = await services.secrets.open(rec.doc.refreshToken, context(k, 'refresh'));
     if (rec.doc.expiresAt !== undefined) out.expiresAt = rec.doc.expiresAt;
     return out;
   } catch {
