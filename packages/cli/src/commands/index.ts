@@ -1,12 +1,14 @@
 import type { Command } from '../command.ts';
 import { devCommand } from './dev.ts';
 import { invokeCommand } from './invoke.ts';
+import { tokenGetCommand } from './token-get.ts';
 import { keysCreateCommand, keysListCommand, keysRevokeCommand, keysRotateMasterCommand } from './keys.ts';
 
 /** Every `mandate` command; add a command by adding a file and one line here. */
 export const commands: Command[] = [
   devCommand,
   invokeCommand,
+  tokenGetCommand,
   keysCreateCommand,
   keysListCommand,
   keysRevokeCommand,
