@@ -9,6 +9,8 @@ import { isMandateError, MandateError, type Logger } from '@mandate/core';
 export const cognitoErrorStatus = {
   InvalidParameterException: 400,
   InvalidPasswordException: 400,
+  InvalidOAuthFlowException: 400,
+  ScopeDoesNotExistException: 400,
   UsernameExistsException: 400,
   NotAuthorizedException: 403,
   UserNotFoundException: 404,

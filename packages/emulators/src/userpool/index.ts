@@ -2,6 +2,8 @@ import { createServer } from 'node:http';
 import { silentLogger, systemClock, type Clock, type Logger } from '@mandate/core';
 import { closeServer, createListener, listen, Router } from '@mandate/http';
 import { discoveryHandler, jwksHandler } from './discovery.ts';
+import { hostedEndpoints, registerHostedSignIn } from './hosted/index.ts';
+import { extendOAuthSettings } from './ops/oauth-settings.ts';
 import { renderCognitoError } from './errors.ts';
 import { operations } from './ops/index.ts';
 import { jsonProtocolHandler, type UserPoolContext } from './protocol.ts';
@@ -33,6 +35,10 @@ export interface UserPoolClientInfo {
   clientName: string;
   clientSecret?: string;
   explicitAuthFlows: string[];
+  /** The hosted sign-in settings (CallbackURLs, AllowedOAuthFlows, AllowedOAuthScopes). */
+  callbackUrls: string[];
+  allowedOAuthFlows: string[];
+  allowedOAuthScopes: string[];
 }
 
 export interface UserPoolUserInfo {
@@ -49,6 +55,10 @@ export interface UserPoolInfo {
   arn: string;
   issuer: string;
   discoveryUrl: string;
+  /** The hosted sign-in's endpoints (also in the discovery document). */
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
+  userInfoEndpoint: string;
   clients: UserPoolClientInfo[];
   users: UserPoolUserInfo[];
 }
@@ -61,12 +71,20 @@ export interface UserPoolEmulator {
   poolByName(name: string): UserPoolInfo | undefined;
   issuer(poolId: string): string;
   discoveryUrl(poolId: string): string;
+  /**
+   * Adds `url` to the app client's CallbackURLs, as an administrator would in the console, turning
+   * on the authorization code flow with the pool's own sign-in (and scopes openid, email and profile
+   * when the client has none). Idempotent; validated like UpdateUserPoolClient (throws on a bad URL
+   * or an unknown pool or client). Nothing else about the client changes.
+   */
+  addCallbackUrl(poolId: string, clientId: string, url: string): Promise<void>;
   close(): Promise<void>;
 }
 
 /**
  * Starts a Cognito-style user-pool emulator: the `AWSCognitoIdentityProviderService` JSON 1.1 API on
- * `POST /`, and each pool's OIDC discovery document and JWKS under `/{poolId}/.well-known/`.
+ * `POST /`, each pool's OIDC discovery document and JWKS under `/{poolId}/.well-known/`, and its hosted
+ * sign-in (authorization code + PKCE) under `/{poolId}/oauth2/`.
  * Admin operations need a SigV4 Authorization header, but the signature is NOT verified.
  */
 export async function startUserPoolEmulator(options: UserPoolEmulatorOptions = {}): Promise<UserPoolEmulator> {
@@ -82,10 +100,12 @@ export async function startUserPoolEmulator(options: UserPoolEmulatorOptions = {
     accountId: options.accountId ?? '000000000000',
     logger,
     issuer: (poolId) => `${issuerBase}/${poolId}`,
+    url: listening.url,
   };
   router.add('POST', '/', jsonProtocolHandler(ctx, operations));
   router.add('GET', '/:poolId/.well-known/openid-configuration', discoveryHandler(ctx));
   router.add('GET', '/:poolId/.well-known/jwks.json', jwksHandler(ctx));
+  registerHostedSignIn(router, ctx);
   try {
     if (options.seed) await applySeed(ctx, options.seed);
   } catch (err) {
@@ -96,14 +116,19 @@ export async function startUserPoolEmulator(options: UserPoolEmulatorOptions = {
 
   const info = (id: string): UserPoolInfo => {
     const p = state.pool(id);
+    const endpoints = hostedEndpoints(ctx, p.id);
     return {
       id: p.id,
       name: p.name,
       arn: p.arn,
       issuer: ctx.issuer(p.id),
       discoveryUrl: `${ctx.issuer(p.id)}/.well-known/openid-configuration`,
+      authorizationEndpoint: endpoints.authorization_endpoint,
+      tokenEndpoint: endpoints.token_endpoint,
+      userInfoEndpoint: endpoints.userinfo_endpoint,
       clients: Object.values(p.clients).map((c) => ({
         clientId: c.clientId, clientName: c.clientName, explicitAuthFlows: [...c.explicitAuthFlows], ...(c.clientSecret ? { clientSecret: c.clientSecret } : {}),
+        callbackUrls: [...c.callbackUrls], allowedOAuthFlows: [...c.allowedOAuthFlows], allowedOAuthScopes: [...c.allowedOAuthScopes],
       })),
       users: Object.values(p.users).map((u) => ({ username: u.username, sub: u.sub, status: u.status, enabled: u.enabled, attributes: { ...u.attributes } })),
     };
@@ -117,6 +142,14 @@ export async function startUserPoolEmulator(options: UserPoolEmulatorOptions = {
     },
     issuer: ctx.issuer,
     discoveryUrl: (poolId) => `${ctx.issuer(poolId)}/.well-known/openid-configuration`,
+    addCallbackUrl: async (poolId, clientId, url) => {
+      const pool = state.pool(poolId);
+      const client = state.client(pool, clientId);
+      if (extendOAuthSettings(pool.id, client, { callbackUrls: [url] })) {
+        client.modifiedAt = state.clock.now();
+        await state.commit();
+      }
+    },
     close: async () => {
       await closeServer(server);
       await state.flush();

@@ -34,9 +34,24 @@ export interface ClientRecord {
   idTokenValidity: number;
   refreshTokenValidity: number;
   units: { AccessToken: TokenUnit; IdToken: TokenUnit; RefreshToken: TokenUnit };
+  /** The app client's OAuth 2.0 settings (hosted sign-in); see ops/oauth-settings.ts. */
+  callbackUrls: string[];
+  logoutUrls: string[];
+  allowedOAuthFlows: OAuthFlow[];
+  allowedOAuthScopes: string[];
+  allowedOAuthFlowsUserPoolClient: boolean;
+  supportedIdentityProviders: string[];
   createdAt: number;
   modifiedAt: number;
 }
+
+export const OAUTH_FLOWS = ['code', 'implicit', 'client_credentials'] as const;
+export type OAuthFlow = (typeof OAUTH_FLOWS)[number];
+
+/** Defaults for clients stored before the OAuth settings existed (and for new clients without them). */
+export const noOAuthSettings = (): Pick<ClientRecord, 'callbackUrls' | 'logoutUrls' | 'allowedOAuthFlows' | 'allowedOAuthScopes' | 'allowedOAuthFlowsUserPoolClient' | 'supportedIdentityProviders'> => ({
+  callbackUrls: [], logoutUrls: [], allowedOAuthFlows: [], allowedOAuthScopes: [], allowedOAuthFlowsUserPoolClient: false, supportedIdentityProviders: [],
+});
 
 export type UserStatus = 'FORCE_CHANGE_PASSWORD' | 'CONFIRMED';
 
@@ -77,6 +92,8 @@ export interface RefreshRecord {
   originJti: string;
   eventId: string;
   authTime: number;
+  /** The scopes granted at sign-in (hosted sign-in); absent for USER_PASSWORD_AUTH sessions (admin scope). */
+  scope?: string;
   expiresAt: number;
 }
 

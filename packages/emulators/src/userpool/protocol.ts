@@ -11,6 +11,8 @@ export interface UserPoolContext {
   accountId: string;
   logger: Logger;
   issuer(poolId: string): string;
+  /** The emulator's own URL; each pool's hosted sign-in endpoints are under `${url}/${poolId}`. */
+  url: string;
 }
 
 /**

@@ -44,7 +44,7 @@ export function clientShape(poolId: string, c: ClientRecord): Record<string, unk
     IdTokenValidity: c.idTokenValidity,
     TokenValidityUnits: { ...c.units },
     ExplicitAuthFlows: [...c.explicitAuthFlows],
-    AllowedOAuthFlowsUserPoolClient: false,
+    AllowedOAuthFlowsUserPoolClient: c.allowedOAuthFlowsUserPoolClient,
     PreventUserExistenceErrors: c.preventUserExistenceErrors,
     EnableTokenRevocation: true,
     EnablePropagateAdditionalUserContextData: false,
@@ -53,6 +53,12 @@ export function clientShape(poolId: string, c: ClientRecord): Record<string, unk
     LastModifiedDate: ts(c.modifiedAt),
   };
   if (c.clientSecret !== undefined) out.ClientSecret = c.clientSecret;
+  // Cognito leaves empty OAuth lists out of the description.
+  if (c.supportedIdentityProviders.length > 0) out.SupportedIdentityProviders = [...c.supportedIdentityProviders];
+  if (c.callbackUrls.length > 0) out.CallbackURLs = [...c.callbackUrls];
+  if (c.logoutUrls.length > 0) out.LogoutURLs = [...c.logoutUrls];
+  if (c.allowedOAuthFlows.length > 0) out.AllowedOAuthFlows = [...c.allowedOAuthFlows];
+  if (c.allowedOAuthScopes.length > 0) out.AllowedOAuthScopes = [...c.allowedOAuthScopes];
   return out;
 }
 

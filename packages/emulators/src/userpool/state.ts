@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Clock, Logger } from '@mandate/core';
 import { cognitoError } from './errors.ts';
 import { KeyCache } from './keys.ts';
-import type { ClientRecord, PoolRecord, UserPoolStateData, UserRecord } from './model.ts';
+import { noOAuthSettings, type ClientRecord, type PoolRecord, type UserPoolStateData, type UserRecord } from './model.ts';
 
 export const STATE_FILE = 'userpool.json';
 
@@ -46,6 +46,8 @@ export class UserPoolState {
       data = { version: 1, pools: dict(parsed.pools), refreshTokens: dict(parsed.refreshTokens), sessions: dict(parsed.sessions) };
       for (const pool of Object.values(data.pools)) {
         pool.clients = dict(pool.clients);
+        // State files written before app clients had OAuth settings.
+        for (const [id, c] of Object.entries(pool.clients)) pool.clients[id] = { ...noOAuthSettings(), ...c };
         pool.users = dict(pool.users);
       }
     } catch (err) {

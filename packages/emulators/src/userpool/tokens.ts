@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { decodeJwt, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { epochSeconds, randomToken, uuid } from '@mandate/core';
 import { cognitoError } from './errors.ts';
@@ -16,9 +16,21 @@ export interface AuthenticationResult {
   AccessToken: string;
   ExpiresIn: number;
   TokenType: 'Bearer';
-  IdToken: string;
+  /** Absent only for hosted sign-in grants without the `openid` scope (as in Cognito). */
+  IdToken?: string;
   RefreshToken?: string;
 }
+
+/** What a hosted sign-in (authorization code) grants: its scopes and the client's nonce. */
+export interface HostedGrant {
+  scope: string;
+  nonce?: string | undefined;
+  /** When the user signed in on the page (epoch seconds). */
+  authTime: number;
+}
+
+/** OIDC Core §3.1.3.6: the left half of the SHA-256 of the access token, base64url. */
+const atHash = (accessToken: string): string => createHash('sha256').update(accessToken).digest().subarray(0, 16).toString('base64url');
 
 /** The session a set of tokens belongs to: fixed at sign-in and carried through refreshes, as in Cognito. */
 interface AuthSession {
@@ -31,26 +43,31 @@ interface AuthSession {
  * Mints Cognito-shaped tokens. Access tokens carry `client_id` and no `aud` (RFC 9068 would put the
  * resource in `aud`; Cognito does not), ID tokens carry `aud` = client id. A new refresh token is
  * returned only on sign-in, not on refresh (no rotation), matching Cognito's default.
+ *
+ * InitiateAuth sessions carry the admin scope; hosted sign-in sessions (`grant`, or a refresh of one)
+ * carry the granted scopes, an ID token only with `openid`, `at_hash`, and the client's `nonce` once.
  */
 export async function issueTokens(
-  state: UserPoolState, issuer: string, pool: PoolRecord, client: ClientRecord, user: UserRecord, from?: RefreshRecord,
+  state: UserPoolState, issuer: string, pool: PoolRecord, client: ClientRecord, user: UserRecord, from?: RefreshRecord, grant?: HostedGrant,
 ): Promise<AuthenticationResult> {
   const nowMs = state.clock.now();
   const iat = epochSeconds(nowMs);
-  const session: AuthSession = from ?? { originJti: uuid(), eventId: uuid(), authTime: iat };
+  const session: AuthSession = from ?? { originJti: uuid(), eventId: uuid(), authTime: grant?.authTime ?? iat };
   const key = await state.keys.signing(pool.signingKey);
   const header = { alg: 'RS256', kid: pool.signingKey.kid! };
   const accessTtl = lifetimeSeconds(client.accessTokenValidity, client.units.AccessToken);
   const idTtl = lifetimeSeconds(client.idTokenValidity, client.units.IdToken);
+  const hostedScope = grant?.scope ?? from?.scope;
+  const withId = hostedScope === undefined || hostedScope.split(' ').includes('openid');
 
-  const access = new SignJWT({
+  const accessP = new SignJWT({
     sub: user.sub,
     iss: issuer,
     client_id: client.clientId,
     origin_jti: session.originJti,
     event_id: session.eventId,
     token_use: 'access',
-    scope: ADMIN_SCOPE,
+    scope: hostedScope ?? ADMIN_SCOPE,
     auth_time: session.authTime,
     exp: iat + accessTtl,
     iat,
@@ -73,9 +90,13 @@ export async function issueTokens(
     jti: uuid(),
   };
   if (user.attributes.email !== undefined) idClaims.email = user.attributes.email;
-  const id = new SignJWT(idClaims).setProtectedHeader(header).sign(key);
+  if (hostedScope !== undefined) idClaims.at_hash = atHash(await accessP);
+  if (grant?.nonce !== undefined) idClaims.nonce = grant.nonce;
+  // Signed concurrently with the access token unless at_hash needs the access token first.
+  const idP = withId ? new SignJWT(idClaims).setProtectedHeader(header).sign(key) : undefined;
 
-  const result: AuthenticationResult = { AccessToken: await access, ExpiresIn: accessTtl, TokenType: 'Bearer', IdToken: await id };
+  const result: AuthenticationResult = { AccessToken: await accessP, ExpiresIn: accessTtl, TokenType: 'Bearer' };
+  if (idP) result.IdToken = await idP;
   if (!from) {
     const refresh = randomToken(64);
     state.data.refreshTokens[sha256(refresh)] = {
@@ -84,6 +105,7 @@ export async function issueTokens(
       username: user.username,
       sub: user.sub,
       ...session,
+      ...(grant ? { scope: grant.scope } : {}),
       expiresAt: nowMs + lifetimeSeconds(client.refreshTokenValidity, client.units.RefreshToken) * 1000,
     };
     result.RefreshToken = refresh;
@@ -101,9 +123,12 @@ export function redeemRefreshToken(state: UserPoolState, token: string, client: 
 
 /**
  * Verifies an access token the way GetUser does: signature with the issuing pool's key, `iss`,
- * expiry, `token_use`, and the admin scope; then the user must still exist with the same `sub`.
+ * expiry, `token_use`, and one of `acceptedScopes` (GetUser: the admin scope; userInfo: also `openid`);
+ * then the user must still exist with the same `sub`.
  */
-export async function verifyAccessToken(state: UserPoolState, issuerOf: (poolId: string) => string, token: string): Promise<{ pool: PoolRecord; user: UserRecord }> {
+export async function verifyAccessToken(
+  state: UserPoolState, issuerOf: (poolId: string) => string, token: string, acceptedScopes: readonly string[] = [ADMIN_SCOPE],
+): Promise<{ pool: PoolRecord; user: UserRecord; scopes: string[] }> {
   const invalid = () => cognitoError('NotAuthorizedException', 'Invalid Access Token');
   let claims: Record<string, unknown>;
   try {
@@ -128,13 +153,14 @@ export async function verifyAccessToken(state: UserPoolState, issuerOf: (poolId:
     throw invalid();
   }
   if (payload.token_use !== 'access') throw invalid();
-  if (typeof payload.scope !== 'string' || !payload.scope.split(' ').includes(ADMIN_SCOPE)) {
+  const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
+  if (!scopes.some((sc) => acceptedScopes.includes(sc))) {
     throw cognitoError('NotAuthorizedException', 'Access Token does not have required scopes');
   }
   const user = state.findUser(pool, String(payload.username));
   if (!user || user.sub !== payload.sub) throw cognitoError('UserNotFoundException', 'User does not exist.');
   if (!user.enabled) throw cognitoError('NotAuthorizedException', 'User is disabled.');
-  return { pool, user };
+  return { pool, user, scopes };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { CognitoOperation } from '../protocol.ts';
 import { initiateAuth, respondToAuthChallenge, getUser } from './auth.ts';
-import { createUserPoolClient, describeUserPoolClient } from './clients.ts';
+import { createUserPoolClient, describeUserPoolClient, updateUserPoolClient } from './clients.ts';
 import { createUserPool, describeUserPool, listUserPools } from './pools.ts';
 import { adminCreateUser, adminDeleteUser, adminGetUser, adminSetUserPassword, listUsers } from './users.ts';
 
@@ -8,7 +8,7 @@ import { adminCreateUser, adminDeleteUser, adminGetUser, adminSetUserPassword, l
 export const operations: ReadonlyMap<string, CognitoOperation> = new Map(
   [
     createUserPool, describeUserPool, listUserPools,
-    createUserPoolClient, describeUserPoolClient,
+    createUserPoolClient, describeUserPoolClient, updateUserPoolClient,
     adminCreateUser, adminSetUserPassword, adminGetUser, adminDeleteUser, listUsers,
     initiateAuth, respondToAuthChallenge, getUser,
   ].map((op) => [op.name, op]),
