@@ -6,16 +6,18 @@ import { handleCallback } from '../flows/callback.ts';
 import { invalidSession, loadSession, sessionIdOf } from '../flows/sessions.ts';
 import { sendErrorPage } from './page.ts';
 import { handleReturnPage, handleReturnLogin } from './return-page.ts';
+import { handleUserPoolForm } from './user-pool-login.ts';
 
 /**
  * The browser legs of 3-legged OAuth, which are not SigV4 calls:
  *   GET /identities/oauth2/authorize?request_uri=…   the URL handed to the user; redirects to the provider
  *   GET /identities/oauth2/callback/{callbackId}      the provider's redirect back (the provider's callbackUrl)
  *   GET /identities/oauth2/return[/login]             the built-in return page that verifies the user itself
+ *   POST /identities/oauth2/return/login              its sign-in form for user-pool issuers
  */
 export function registerOauthBrowserRoutes(router: Router, services: IdentityServices): Router {
-  const wrap = (fn: (rc: RequestContext) => Promise<void>) => async (rc: RequestContext) => {
-    rc.req.resume();
+  const wrap = (fn: (rc: RequestContext) => Promise<void>, readsBody = false) => async (rc: RequestContext) => {
+    if (!readsBody) rc.req.resume();
     try {
       await fn(rc);
     } catch (err) {
@@ -36,5 +38,6 @@ export function registerOauthBrowserRoutes(router: Router, services: IdentitySer
   }));
   router.add('GET', '/identities/oauth2/return', wrap((rc) => handleReturnPage(services, rc)));
   router.add('GET', '/identities/oauth2/return/login', wrap((rc) => handleReturnLogin(services, rc)));
+  router.add('POST', '/identities/oauth2/return/login', wrap((rc) => handleUserPoolForm(services, rc), true));
   return router;
 }

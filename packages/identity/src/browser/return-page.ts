@@ -1,12 +1,13 @@
 import * as o from 'oauth4webapi';
 import { MandateError, randomToken } from '@mandate/core';
 import { escapeHtml, redirect, sendHtml, type RequestContext } from '@mandate/http';
-import { collections, type InboundJwtConfig, type Oauth2ProviderDoc } from '../model.ts';
+import { collections, type InboundJwtConfig, type Oauth2ProviderDoc, type WorkloadIdentityDoc } from '../model.ts';
 import { clientSecretContext } from '../flows/provider-client.ts';
 import type { IdentityServices, SealedSecret } from '../services.ts';
 import { loadWorkload } from '../data/access.ts';
 import { completeSession } from '../flows/complete.ts';
-import { invalidSession, loadSession, sessionIdOf, SESSION_LIFETIME_MS } from '../flows/sessions.ts';
+import { invalidSession, loadSession, sessionIdOf, SESSION_LIFETIME_MS, type LoadedSession } from '../flows/sessions.ts';
+import { showUserPoolForm } from './user-pool-login.ts';
 import { verifyUserToken } from '../flows/user-jwt.ts';
 import { page } from './page.ts';
 
@@ -22,8 +23,9 @@ import { page } from './page.ts';
  * to that same app yields the `sub` the user's access tokens carry), else its first allowedClient. That
  * app must list `${publicUrl}/identities/oauth2/return/login` as a redirect URI. The ID token is verified
  * like any user token of the workload, its (iss, sub) compared with the session's binding, and the
- * session completes on a match or fails on a mismatch (nothing stored). Issuers without an authorization
- * endpoint are refused here; their workloads need an application-hosted return URL.
+ * session completes on a match or fails on a mismatch (nothing stored). A user-pool issuer (no
+ * authorization endpoint) gets Mandate's own sign-in form instead (user-pool-login.ts). Sessions started
+ * for a user id cannot be confirmed here: only the application knows who that is.
  */
 interface ReturnLoginDoc {
   kind: 'return-login';
@@ -45,15 +47,13 @@ function loginClientId(cfg: InboundJwtConfig): string | undefined {
   return cfg.allowedAudience?.find((a) => !a.includes(':')) ?? cfg.allowedClients?.[0];
 }
 
-async function discoverAs(services: IdentityServices, discoveryUrl: string): Promise<o.AuthorizationServer> {
+export async function discoverAs(services: IdentityServices, discoveryUrl: string): Promise<o.AuthorizationServer> {
   const url = new URL(discoveryUrl);
   const options = { [o.customFetch]: services.fetch, ...(services.config.devMode ? { [o.allowInsecureRequests]: true } : {}) };
   const issuer = new URL(discoveryUrl.replace(/\/\.well-known\/openid-configuration$/, ''));
   try {
     const res = await o.discoveryRequest(issuer, { ...options, algorithm: 'oidc' });
-    const as = await o.processDiscoveryResponse(issuer, res);
-    if (!as.authorization_endpoint || !as.token_endpoint) throw new MandateError('validation', 'The workload\'s identity provider has no sign-in endpoint.');
-    return as;
+    return await o.processDiscoveryResponse(issuer, res);
   } catch (err) {
     if (err instanceof MandateError) throw err;
     throw new MandateError('unavailable', `The identity provider at ${url.origin} could not be reached to sign you in.`, { cause: err });
@@ -85,6 +85,10 @@ export async function handleReturnPage(services: IdentityServices, rc: RequestCo
   const id = sessionIdOf(rc.query.get('session_id') ?? '');
   const s = id ? await loadSession(services, id) : undefined;
   if (!s || s.doc.status !== 'AWAITING_BINDING') throw invalidSession();
+  if (s.doc.user.kind !== 'jwt') {
+    // A user id proves nothing Mandate can check in a browser; the application must call CompleteResourceTokenAuth.
+    throw new MandateError('validation', 'This authorization was started for a user id, which only the application can confirm; Mandate\'s return page can only confirm users of the workload\'s identity provider.');
+  }
   const workload = await loadWorkload(services, s.doc.workloadName);
   const cfg = workload.inboundJwt?.[0];
   const clientId = cfg && loginClientId(cfg);
@@ -92,6 +96,8 @@ export async function handleReturnPage(services: IdentityServices, rc: RequestCo
     throw new MandateError('validation', `Workload identity ${workload.name} has no inbound identity provider Mandate could sign you in with; it needs its own return URL.`);
   }
   const as = await discoverAs(services, cfg.discoveryUrl);
+  // A user pool (Cognito-style) has no authorization endpoint: Mandate shows its own sign-in form.
+  if (!as.authorization_endpoint) return showUserPoolForm(services, rc, s.doc.sessionId, s.doc.expiresAt, cfg.discoveryUrl, clientId);
   const state = LOGIN_PREFIX + randomToken(32);
   const verifier = o.generateRandomCodeVerifier();
   const doc: ReturnLoginDoc = {
@@ -138,9 +144,17 @@ export async function handleReturnLogin(services: IdentityServices, rc: RequestC
   } catch (err) {
     throw new MandateError('access_denied', `Signing you in failed: ${err instanceof Error ? err.message : 'unknown error'}`);
   }
-  // The ID token is verified like any user token of this workload (signature, issuer, audience = the login app).
-  const cfg = workload.inboundJwt!.find((c) => c.discoveryUrl === rec.doc.discoveryUrl);
-  const user = await verifyUserToken(services, idToken!, cfg ? [{ discoveryUrl: cfg.discoveryUrl, allowedAudience: [rec.doc.clientId] }] : []);
+  await finishBinding(services, rc, s, workload, rec.doc.discoveryUrl, rec.doc.clientId, idToken!);
+}
+
+/**
+ * Verifies the ID token of the user who just signed in like any user token of the workload (signature,
+ * issuer, audience = the login client), then completes the session when its (iss, sub) is the session's
+ * user, or fails it (nothing stored) when it is not.
+ */
+export async function finishBinding(services: IdentityServices, rc: RequestContext, s: LoadedSession, workload: WorkloadIdentityDoc, discoveryUrl: string, clientId: string, idToken: string): Promise<void> {
+  const cfg = workload.inboundJwt?.find((c) => c.discoveryUrl === discoveryUrl);
+  const user = await verifyUserToken(services, idToken, cfg ? [{ discoveryUrl: cfg.discoveryUrl, allowedAudience: [clientId] }] : []);
   try {
     await completeSession(services, s, { kind: 'jwt', issuer: user.issuer, subject: user.subject });
   } catch (err) {
