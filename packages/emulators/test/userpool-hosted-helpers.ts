@@ -97,7 +97,10 @@ export function parseForm(html: string): ParsedForm {
 }
 
 /** The text of the page's alert, if any. */
-export const alertText = (html: string): string | undefined => /role="alert"[^>]*>([\s\S]*?)<\/p>/.exec(html)?.[1]?.replace(/<[^>]+>/g, '').trim();
+export function alertText(html: string): string | undefined {
+  const m = /role="alert"[^>]*>([\s\S]*?)<\/p>/.exec(html);
+  return m ? unescape(m[1]!.replace(/<[^>]+>/g, '').trim()) : undefined;
+}
 
 export async function get(url: string | URL, jar: CookieJar): Promise<Response> {
   const res = await fetch(url, { redirect: 'manual', headers: { cookie: jar.header() } });
