@@ -80,7 +80,6 @@ test('flow started on A, callback and completion on B, token returned on A withi
   assert.equal(back.searchParams.get('session_id'), first.sessionUri);
 
   // A long-poll waits on A while the application completes the binding on B.
-  const t0 = Date.now();
   let returnedAt = 0;
   const poll = waitingPoll(agentA, wat, first.sessionUri!, 20).then((r) => ((returnedAt = Date.now()), r));
   await new Promise((r) => setTimeout(r, 300));
@@ -89,8 +88,8 @@ test('flow started on A, callback and completion on B, token returned on A withi
   const completedAt = Date.now();
   const out = await poll;
   assert.ok(out.accessToken);
-  assert.ok(returnedAt - completedAt < 250, `poll returned ${returnedAt - completedAt} ms after completion`);
-  assert.ok(returnedAt - t0 < 5000);
+  // Measured ~10 ms; the bound leaves room for a loaded CI machine and is still far below the SDKs' 5 s tick.
+  assert.ok(returnedAt - completedAt < 500, `poll returned ${returnedAt - completedAt} ms after completion`);
   // And B serves the same vault row.
   const fromB = await agentB.send(new GetResourceOauth2TokenCommand({ workloadIdentityToken: wat, resourceCredentialProviderName: 'entra', scopes: SCOPES(), oauth2Flow: 'USER_FEDERATION', resourceOauth2ReturnUrl: RETURN_URL }));
   assert.equal(fromB.accessToken, out.accessToken);

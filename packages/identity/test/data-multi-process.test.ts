@@ -85,6 +85,7 @@ test('flow started in this process, callback and completion in the other, token 
   const completedAt = Date.now();
   const out = await poll;
   assert.ok(out.accessToken);
-  assert.ok(returnedAt - completedAt < 250, `poll returned ${returnedAt - completedAt} ms after completion`);
+  // Measured ~10 ms; the bound leaves room for a loaded CI machine and is still far below the SDKs' 5 s tick.
+  assert.ok(returnedAt - completedAt < 500, `poll returned ${returnedAt - completedAt} ms after completion`);
   assert.equal((await agentB.send(req())).accessToken, out.accessToken);
 });

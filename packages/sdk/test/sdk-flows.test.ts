@@ -63,7 +63,8 @@ test('requiresAccessToken (USER_FEDERATION) returns within tens of ms of the bin
   const out = await tool('q');
   assert.equal(out.query, 'q');
   assert.ok(marks.completedAt);
-  assert.ok(out.at - marks.completedAt! < 250, `returned ${out.at - marks.completedAt!} ms after completion`);
+  // Measured ~10 ms; the bound leaves room for a loaded CI machine and is still far below the SDKs' 5 s tick.
+  assert.ok(out.at - marks.completedAt! < 500, `returned ${out.at - marks.completedAt!} ms after completion`);
   const claims = await verifyEntraAccessToken(out.token, { tenantId: entra.tenantId, audience: entra.appId, authorityBase: entra.emulator.url, requiredScopes: ['read'] });
   assert.equal(claims.tid, entra.tenantId);
 });
