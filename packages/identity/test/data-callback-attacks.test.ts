@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-bedrock-agentcore';
 import { collections } from '../src/model.ts';
 import type { VaultTokenDoc } from '../src/vault-tokens/vault.ts';
-import { readVault } from '../src/vault-tokens/vault.ts';
+import { readVault, writeVault } from '../src/vault-tokens/vault.ts';
 import { countingFetch, createEntraProvider, createWorkload, dataClient, startEntra, startMandate, workloadKey, type Entra, type Mandate } from './data-harness.ts';
 
 /** Attacks on the browser legs: replayed callbacks and codes, forged state, provider errors, swapped vault rows. */
@@ -158,4 +158,16 @@ test('customParameters reach the provider but cannot override the flow\'s own pa
   assert.equal(u.searchParams.get('code_challenge_method'), 'S256');
   assert.equal(u.searchParams.get('resource'), null);
   assert.deepEqual(u.searchParams.getAll('audience'), ['aud-1']);
+});
+
+test('a refresh token the provider rejects (invalid_grant) removes the row and starts a new consent, no retry loop', async () => {
+  const key = { workloadName: 'cb-agent', user: { kind: 'userId' as const, userId: 'u7' }, providerName: 'entra', scopes: [`api://${entra.appId}/read`] };
+  // A stored grant whose access token expired and whose refresh token the provider no longer honours.
+  await writeVault(m.identity.services, key, { accessToken: 'expired-at', refreshToken: 'revoked-rt', expiresAt: Date.now() - 1000 });
+  const before = entra.tokenCalls.get('refresh_token') ?? 0;
+  const { first } = await start('u7');
+  assert.equal(first.accessToken, undefined);
+  assert.equal(first.sessionStatus, 'IN_PROGRESS');
+  assert.equal((entra.tokenCalls.get('refresh_token') ?? 0) - before, 1);
+  assert.equal(await readVault(m.identity.services, key), undefined);
 });
