@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { BedrockAgentCoreControlClient, GetOauth2CredentialProviderCommand, GetAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore-control';
-import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { CognitoIdentityProviderClient, DescribeUserPoolClientCommand, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { silentLogger } from '@mandate/core';
 import { startDevStack } from '../src/stack/dev-stack.ts';
@@ -55,6 +55,11 @@ test('mandate dev brings the stack up, writes dev.json, and a restart reuses eve
       const { payload } = await jwtVerify(auth.AuthenticationResult!.AccessToken!, createLocalJWKSet(jwks), { issuer: d.userPool.issuer });
       assert.equal(payload.client_id, d.userPool.clientId);
       assert.equal(payload.username, 'testuser1');
+      // The built-in return page can sign users in through the pool's hosted sign-in.
+      const demoClient = await cognito.send(new DescribeUserPoolClientCommand({ UserPoolId: d.userPool.poolId, ClientId: d.userPool.clientId }));
+      assert.ok(demoClient.UserPoolClient!.CallbackURLs!.includes(`${d.identity.controlPlaneEndpoint}/identities/oauth2/return/login`));
+      assert.deepEqual(demoClient.UserPoolClient!.AllowedOAuthScopes, ['openid', 'email', 'profile']);
+      assert.deepEqual(demoClient.UserPoolClient!.AllowedOAuthFlows, ['code']);
       cognito.destroy();
     } finally {
       await first.close();

@@ -81,6 +81,12 @@ export async function applySeedSetup(input: SeedSetupInput): Promise<SeedSetupRe
     }
     const workloads: DevJson['workloadIdentities'] = [{ name: CLI_WORKLOAD, allowedResourceOauth2ReturnUrls: cliUrls }];
 
+    // As in the Cognito console: the built-in return page signs users in again through the user pool's
+    // hosted sign-in, so its login URL must be a callback URL of the app client (idempotent).
+    const demoPool = input.userPool.poolByName('DemoUserPool')!;
+    const demoClient = demoPool.clients.find((c) => c.clientName === 'DemoClient') ?? demoPool.clients[0]!;
+    await input.userPool.addCallbackUrl(demoPool.id, demoClient.clientId, `${returnPage}/login`);
+
     // Step 4: the weather agent on the runtime, behind the user pool's JWT authorizer.
     const agents: DevJson['runtime']['agents'] = [];
     if (input.withWeatherAgent) {
