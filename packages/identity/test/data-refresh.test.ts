@@ -1,0 +1,66 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ManualClock } from '@mandate/core';
+import { collections, type Oauth2ProviderDoc } from '../src/model.ts';
+import { clientSecretContext, loadProvider, providerClient } from '../src/flows/provider-client.ts';
+import { usableAccessToken } from '../src/flows/refresh.ts';
+import { readVault, writeVault } from '../src/vault-tokens/vault.ts';
+import { testServices } from './data-helpers.ts';
+
+/**
+ * The refresh rules at unit level, against a scripted token endpoint (the Entra emulator always rotates
+ * refresh tokens, so "no refresh token in the response" needs a provider that omits it).
+ */
+async function setup(response: Record<string, unknown>) {
+  const clock = new ManualClock(Date.now());
+  const calls: URLSearchParams[] = [];
+  const s = testServices({
+    clock,
+    fetch: async (_url, init) => {
+      calls.push(new URLSearchParams(String(init?.body)));
+      await new Promise((r) => setTimeout(r, 20));
+      return new Response(JSON.stringify(response), { status: 200, headers: { 'content-type': 'application/json' } });
+    },
+  });
+  const doc: Oauth2ProviderDoc = {
+    name: 'custom', credentialProviderArn: 'arn:x', vendor: 'CustomOauth2', configMember: 'customOauth2ProviderConfig', clientId: 'cid',
+    clientSecret: await s.secrets.seal('csecret', clientSecretContext('custom')), clientSecretSource: 'MANAGED', clientSecretArn: 'arn:s',
+    endpoints: { issuer: 'http://127.0.0.1:9', authorizationEndpoint: 'http://127.0.0.1:9/authorize', tokenEndpoint: 'http://127.0.0.1:9/token' },
+    configOutput: {}, quirks: { offlineAccessScope: 'offline_access' }, callbackId: 'cb', status: 'READY', createdTime: 0, lastUpdatedTime: 0,
+  };
+  await s.store.put(collections.oauth2Providers, 'custom', doc);
+  const pc = await providerClient(s, await loadProvider(s, 'custom'));
+  const key = { workloadName: 'w', user: { kind: 'userId' as const, userId: 'alice' }, providerName: 'custom', scopes: ['read'] };
+  return { s, clock, calls, pc, key };
+}
+
+test('a refresh without a new refresh token keeps the old one and re-sends the scope with offline_access', async () => {
+  const { s, calls, pc, key } = await setup({ access_token: 'at-2', token_type: 'Bearer', expires_in: 3600 });
+  await writeVault(s, key, { accessToken: 'at-1', refreshToken: 'rt-1', expiresAt: s.clock.now() - 1 });
+  assert.equal(await usableAccessToken(s, pc, key), 'at-2');
+  assert.equal(calls.length, 1);
+  assert.equal(calls[0]!.get('grant_type'), 'refresh_token');
+  assert.equal(calls[0]!.get('refresh_token'), 'rt-1');
+  assert.equal(calls[0]!.get('scope'), 'read offline_access');
+  const row = await readVault(s, key);
+  assert.deepEqual([row!.accessToken, row!.refreshToken, row!.expiresAt], ['at-2', 'rt-1', s.clock.now() + 3600_000]);
+});
+
+test('a fresh token is served without a provider call; 20 concurrent callers of an expiring one share one refresh', async () => {
+  const { s, clock, calls, pc, key } = await setup({ access_token: 'at-3', refresh_token: 'rt-3', token_type: 'Bearer', expires_in: 3600 });
+  await writeVault(s, key, { accessToken: 'at-1', refreshToken: 'rt-1', expiresAt: clock.now() + 120_000 });
+  assert.equal(await usableAccessToken(s, pc, key), 'at-1');
+  assert.equal(calls.length, 0);
+  clock.advance(61_000); // inside the 60 s margin
+  const out = await Promise.all(Array.from({ length: 20 }, () => usableAccessToken(s, pc, key)));
+  assert.deepEqual(new Set(out), new Set(['at-3']));
+  assert.equal(calls.length, 1);
+  assert.equal((await readVault(s, key))!.refreshToken, 'rt-3');
+});
+
+test('an expired token without a refresh token means a new consent (undefined), not a provider call', async () => {
+  const { s, calls, pc, key } = await setup({});
+  await writeVault(s, key, { accessToken: 'at-1', expiresAt: s.clock.now() - 1 });
+  assert.equal(await usableAccessToken(s, pc, key), undefined);
+  assert.equal(calls.length, 0);
+});
