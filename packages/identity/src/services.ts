@@ -61,6 +61,8 @@ export interface IdentityConfig {
   entraAuthorityBase: string;
   /** Dev mode relaxes https-only rules for loopback URLs. */
   devMode: boolean;
+  /** Token-endpoint request timeout in ms (default PROVIDER_TIMEOUT_MS, 10 s). */
+  providerTimeoutMs?: number;
 }
 
 export interface IdentityServices {

@@ -3,6 +3,7 @@ import { MandateError } from '@mandate/core';
 import { collections } from '../model.ts';
 import type { IdentityServices } from '../services.ts';
 import { loadProvider, providerClient, providerError, toProviderTokens } from './provider-client.ts';
+import { missingScopes } from './scopes.ts';
 import { failSession, loadSession, notifySession, openCodeVerifier, openCustomState, sealPending, sessionUriOf, swapSession } from './sessions.ts';
 
 /**
@@ -34,13 +35,17 @@ export async function handleCallback(services: IdentityServices, callbackId: str
   }
   const pc = await providerClient(services, await loadProvider(services, s.doc.providerName));
   let tokens;
+  let verifier: string | undefined;
   try {
     const params = o.validateAuthResponse(pc.as, pc.client, query, state);
-    const res = await o.authorizationCodeGrantRequest(pc.as, pc.client, pc.auth, params, pc.redirectUri, await openCodeVerifier(services, s.doc), pc.options);
+    verifier = await openCodeVerifier(services, s.doc);
+    const res = await o.authorizationCodeGrantRequest(pc.as, pc.client, pc.auth, params, pc.redirectUri, verifier, pc.options);
     const openid = s.doc.scopes.includes('openid');
     tokens = toProviderTokens(services, await o.processAuthorizationCodeResponse(pc.as, pc.client, res, openid ? { expectedNonce: s.doc.nonce } : {}));
+    const missing = missingScopes(pc, s.doc.scopes, tokens.scope);
+    if (missing.length > 0) throw new MandateError('access_denied', `Credential provider ${pc.doc.name} granted scopes other than the ones requested (missing: ${missing.join(' ')}).`);
   } catch (err) {
-    const e = providerError(pc.doc.name, err);
+    const e = providerError(pc.doc.name, err, [...pc.secretValues, query.get('code') ?? undefined, verifier]);
     await failSession(services, s, { code: e.code === 'validation' ? 'validation' : 'access_denied', message: e.message });
     throw e;
   }

@@ -104,6 +104,6 @@ async function requestToken(services: IdentityServices, pc: ProviderClient, scop
     const t = toProviderTokens(services, await o.processClientCredentialsResponse(pc.as, pc.client, res));
     return { token: t.accessToken, expiresAt: t.expiresAt ?? services.clock.now() + DEFAULT_LIFETIME_MS };
   } catch (err) {
-    throw providerError(pc.doc.name, err);
+    throw providerError(pc.doc.name, err, pc.secretValues);
   }
 }

@@ -69,6 +69,6 @@ async function exchange(services: IdentityServices, pc: ProviderClient, userToke
     const res = await o.genericTokenEndpointRequest(pc.as, pc.client, pc.auth, grantType, params, pc.options);
     return toProviderTokens(services, await o.processGenericTokenEndpointResponse(pc.as, pc.client, res));
   } catch (err) {
-    throw providerError(pc.doc.name, err);
+    throw providerError(pc.doc.name, err, [...pc.secretValues, userToken]);
   }
 }

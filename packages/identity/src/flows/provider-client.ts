@@ -13,8 +13,10 @@ export interface ProviderClient {
   as: o.AuthorizationServer;
   client: o.Client;
   auth: o.ClientAuth;
-  options: { [o.customFetch]: typeof fetch; [o.allowInsecureRequests]?: boolean; signal?: AbortSignal };
+  options: { [o.customFetch]: typeof fetch; [o.allowInsecureRequests]?: boolean; signal?: ((url: string) => AbortSignal) | AbortSignal };
   isEntra: boolean;
+  /** The client secret in clear, only so providerError can scrub it from a provider's error text. */
+  secretValues: readonly string[];
   quirks: ProviderQuirks;
   /** `${publicUrl}/identities/oauth2/callback/${callbackId}`: the redirect_uri registered at the provider. */
   redirectUri: string;
@@ -40,6 +42,9 @@ export async function loadProvider(services: IdentityServices, name: string): Pr
 export function clientSecretContext(providerName: string): Record<string, string> {
   return { kind: 'oauth2-client-secret', provider: providerName };
 }
+
+/** How long a token-endpoint request may take before it fails with `unavailable`. */
+export const PROVIDER_TIMEOUT_MS = 10_000;
 
 function isLoopback(url: string): boolean {
   try {
@@ -84,7 +89,9 @@ async function buildProviderClient(services: IdentityServices, doc: Oauth2Provid
   const secret = await services.secrets.open(doc.clientSecret, clientSecretContext(doc.name));
   const method = doc.clientAuthenticationMethod ?? (doc.quirks.tokenAuthMethod === 'client_secret_basic' ? 'CLIENT_SECRET_BASIC' : 'CLIENT_SECRET_POST');
   const auth = method === 'CLIENT_SECRET_BASIC' ? o.ClientSecretBasic(secret) : o.ClientSecretPost(secret);
-  const options: ProviderClient['options'] = { [o.customFetch]: services.fetch };
+  // A provider that never answers must not hold a request (or the refresh lock) forever.
+  const timeoutMs = services.config.providerTimeoutMs ?? PROVIDER_TIMEOUT_MS;
+  const options: ProviderClient['options'] = { [o.customFetch]: services.fetch, signal: () => AbortSignal.timeout(timeoutMs) };
   if (services.config.devMode && isLoopback(ep.tokenEndpoint) && isLoopback(ep.authorizationEndpoint)) options[o.allowInsecureRequests] = true;
   const q = doc.quirks as ProviderQuirks & Record<string, unknown>;
   return {
@@ -95,6 +102,7 @@ async function buildProviderClient(services: IdentityServices, doc: Oauth2Provid
     options,
     isEntra: doc.vendor === 'MicrosoftOauth2',
     quirks: q,
+    secretValues: [secret],
     redirectUri: `${services.config.publicUrl}/identities/oauth2/callback/${doc.callbackId}`,
   };
 }
@@ -125,17 +133,24 @@ const DENIED_ERRORS = new Set(['invalid_grant', 'consent_required', 'interaction
 
 /**
  * Turns a provider failure into a typed Mandate error that names the provider's OAuth error code (and the
- * first line of its description, e.g. an AADSTS code) but never echoes a token or secret.
+ * first line of its description, e.g. an AADSTS code) but never echoes a token or secret: `secrets` (the
+ * client secret, code, verifier, refresh token or assertion just sent) are cut out of the description,
+ * because some providers quote the request back in their error text.
  */
-export function providerError(providerName: string, err: unknown): MandateError {
+export function providerError(providerName: string, err: unknown, secrets: readonly (string | undefined)[] = []): MandateError {
   if (err instanceof MandateError) return err;
   if (err instanceof o.ResponseBodyError || err instanceof o.AuthorizationResponseError) {
-    const desc = (err.error_description ?? '').split(/\r?\n/)[0]!.slice(0, 300);
+    let desc = (err.error_description ?? '').split(/\r?\n/)[0]!;
+    for (const s of secrets) if (s && s.length >= 4) desc = desc.split(s).join('[redacted]');
+    desc = desc.slice(0, 300);
     const msg = `Credential provider ${providerName} refused the request: ${err.error}${desc ? ` (${desc})` : ''}.`;
     return DENIED_ERRORS.has(err.error) ? new MandateError('access_denied', msg, { cause: err }) : new MandateError('validation', msg, { cause: err });
   }
   if (err instanceof o.OperationProcessingError || err instanceof o.UnsupportedOperationError) {
     return new MandateError('access_denied', `Credential provider ${providerName} sent a response Mandate could not accept: ${err.message}`, { cause: err });
+  }
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
+    return new MandateError('unavailable', `Credential provider ${providerName} did not answer in time.`, { cause: err });
   }
   return new MandateError('unavailable', `Credential provider ${providerName} could not be reached.`, { cause: err });
 }

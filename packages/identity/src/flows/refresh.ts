@@ -54,7 +54,7 @@ async function refreshNow(services: IdentityServices, pc: ProviderClient, key: V
       await deleteVault(services, key);
       return undefined;
     }
-    throw providerError(key.providerName, err);
+    throw providerError(key.providerName, err, [...pc.secretValues, entry.refreshToken]);
   }
   await writeVault(services, key, tokens, entry.refreshToken, entry.version);
   return tokens.accessToken;
