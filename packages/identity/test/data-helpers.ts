@@ -2,7 +2,8 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { ManualClock, MandateError, memoryLogger, type Clock } from '@mandate/core';
 import { MemoryStore, type Store } from '@mandate/storage';
 import type { CallerIdentity, IdentityServices, SealedSecret, SecretBox } from '../src/services.ts';
-import { collections, type WorkloadIdentityDoc } from '../src/model.ts';
+import { collections, type Oauth2ProviderDoc, type WorkloadIdentityDoc } from '../src/model.ts';
+import { clientSecretContext, loadProvider, providerClient } from '../src/flows/provider-client.ts';
 
 /** A real AES-256-GCM SecretBox with the context as associated data, for tests that run without vault/. */
 export class TestSecretBox implements SecretBox {
@@ -54,4 +55,31 @@ export async function putWorkload(services: IdentityServices, doc: Partial<Workl
     lastUpdatedTime: 0,
     ...doc,
   });
+}
+
+/**
+ * A CustomOauth2 provider `custom` whose token endpoint answers every request with `response` (after
+ * 20 ms), recording the form bodies: for unit tests of request shapes and provider behaviour the Entra
+ * emulator does not have (no refresh-token rotation, RFC 8693).
+ */
+export async function scriptedProvider(response: Record<string, unknown>, quirks: Record<string, unknown> = {}, status = 200) {
+  const clock = new ManualClock(Date.now());
+  const calls: URLSearchParams[] = [];
+  const s = testServices({
+    clock,
+    fetch: async (_url, init) => {
+      calls.push(new URLSearchParams(String(init?.body)));
+      await new Promise((r) => setTimeout(r, 20));
+      return new Response(JSON.stringify(response), { status, headers: { 'content-type': 'application/json' } });
+    },
+  });
+  const doc: Oauth2ProviderDoc = {
+    name: 'custom', credentialProviderArn: 'arn:x', vendor: 'CustomOauth2', configMember: 'customOauth2ProviderConfig', clientId: 'cid',
+    clientSecret: await s.secrets.seal('csecret', clientSecretContext('custom')), clientSecretSource: 'MANAGED', clientSecretArn: 'arn:s',
+    endpoints: { issuer: 'http://127.0.0.1:9', authorizationEndpoint: 'http://127.0.0.1:9/authorize', tokenEndpoint: 'http://127.0.0.1:9/token' },
+    configOutput: {}, quirks, callbackId: 'cb', status: 'READY', createdTime: 0, lastUpdatedTime: 0,
+  };
+  await s.store.put(collections.oauth2Providers, 'custom', doc);
+  const pc = await providerClient(s, await loadProvider(s, 'custom'));
+  return { s, clock, calls, pc };
 }

@@ -1,35 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ManualClock } from '@mandate/core';
-import { collections, type Oauth2ProviderDoc } from '../src/model.ts';
-import { clientSecretContext, loadProvider, providerClient } from '../src/flows/provider-client.ts';
 import { usableAccessToken } from '../src/flows/refresh.ts';
 import { readVault, writeVault } from '../src/vault-tokens/vault.ts';
-import { testServices } from './data-helpers.ts';
+import { scriptedProvider } from './data-helpers.ts';
 
 /**
  * The refresh rules at unit level, against a scripted token endpoint (the Entra emulator always rotates
  * refresh tokens, so "no refresh token in the response" needs a provider that omits it).
  */
 async function setup(response: Record<string, unknown>) {
-  const clock = new ManualClock(Date.now());
-  const calls: URLSearchParams[] = [];
-  const s = testServices({
-    clock,
-    fetch: async (_url, init) => {
-      calls.push(new URLSearchParams(String(init?.body)));
-      await new Promise((r) => setTimeout(r, 20));
-      return new Response(JSON.stringify(response), { status: 200, headers: { 'content-type': 'application/json' } });
-    },
-  });
-  const doc: Oauth2ProviderDoc = {
-    name: 'custom', credentialProviderArn: 'arn:x', vendor: 'CustomOauth2', configMember: 'customOauth2ProviderConfig', clientId: 'cid',
-    clientSecret: await s.secrets.seal('csecret', clientSecretContext('custom')), clientSecretSource: 'MANAGED', clientSecretArn: 'arn:s',
-    endpoints: { issuer: 'http://127.0.0.1:9', authorizationEndpoint: 'http://127.0.0.1:9/authorize', tokenEndpoint: 'http://127.0.0.1:9/token' },
-    configOutput: {}, quirks: { offlineAccessScope: 'offline_access' }, callbackId: 'cb', status: 'READY', createdTime: 0, lastUpdatedTime: 0,
-  };
-  await s.store.put(collections.oauth2Providers, 'custom', doc);
-  const pc = await providerClient(s, await loadProvider(s, 'custom'));
+  const { s, clock, calls, pc } = await scriptedProvider(response, { offlineAccessScope: 'offline_access' });
   const key = { workloadName: 'w', user: { kind: 'userId' as const, userId: 'alice' }, providerName: 'custom', scopes: ['read'] };
   return { s, clock, calls, pc, key };
 }
