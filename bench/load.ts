@@ -40,6 +40,8 @@ export interface LoadResult {
   rps: number;
   latencyMs: { p50: number; p90: number; p99: number; mean: number; max: number };
   bytesPerResponse: number;
+  /** Successful responses per 100 ms, from startedAt. */
+  timeline: number[];
   /** Requests sent during warm-up (not in `requests`; the server's CPU time covers them too). */
   warmupRequests: number;
   /** Wall clock (epoch ms) of the measured run's start and end. */
@@ -72,6 +74,7 @@ async function run(spec: LoadSpec, measured: boolean, durationS: number | undefi
   };
   let latencies = new Float64Array(1 << 16);
   let count = 0;
+  const timeline: number[] = [];
   const opts: autocannon.Options = {
     url: `${u.protocol}//${host}`,
     connections: spec.connections,
@@ -83,9 +86,13 @@ async function run(spec: LoadSpec, measured: boolean, durationS: number | undefi
   if (spec.bailoutNon2xx !== undefined) opts.bailout = spec.bailoutNon2xx;
   const startedAt = Date.now();
   const instance = autocannon(opts);
+  current = instance;
   if (measured) {
     instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
       if (status < 200 || status >= 300) return;
+      const slot = Math.floor((Date.now() - startedAt) / 100);
+      while (timeline.length <= slot) timeline.push(0);
+      timeline[slot]!++;
       if (count === latencies.length) {
         const bigger = new Float64Array(latencies.length * 2);
         bigger.set(latencies);
@@ -114,10 +121,15 @@ async function run(spec: LoadSpec, measured: boolean, durationS: number | undefi
     latencyMs: { p50: percentileSorted(lat, 50), p90: percentileSorted(lat, 90), p99: percentileSorted(lat, 99), mean: count ? sum / count : NaN, max: count ? lat[count - 1]! : NaN },
     bytesPerResponse: ok ? r.throughput.total / ok : 0,
     warmupRequests: 0,
+    timeline,
     startedAt,
     endedAt,
   };
 }
+
+let current: autocannon.Instance | undefined;
+// SIGTERM ends the measured run early (the driver stops an open-ended background load); the result is still printed.
+process.on('SIGTERM', () => current?.stop());
 
 async function main(): Promise<void> {
   const spec = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as LoadSpec;

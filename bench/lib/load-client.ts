@@ -11,11 +11,39 @@ export type { LoadResult, LoadSpec };
 const LOAD = fileURLToPath(new URL('../load.ts', import.meta.url));
 
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  return startLoad(spec).result;
+}
+
+export interface RunningLoad {
+  result: Promise<LoadResult>;
+  /** Ends the measured run now (SIGTERM); `result` then resolves with what was measured. */
+  stop(): void;
+}
+
+/** Starts a load process; `stop()` ends an open-ended run. */
+export function startLoad(spec: LoadSpec): RunningLoad {
+  let stopRequested = false;
+  let child: ReturnType<typeof spawn> | undefined;
+  const result = runProcess(spec, (c) => {
+    child = c;
+    if (stopRequested) c.kill('SIGTERM');
+  });
+  return {
+    result,
+    stop() {
+      stopRequested = true;
+      child?.kill('SIGTERM');
+    },
+  };
+}
+
+async function runProcess(spec: LoadSpec, onChild: (c: ReturnType<typeof spawn>) => void): Promise<LoadResult> {
   const dir = mkdtempSync(join(tmpdir(), 'mandate-bench-load-'));
   const file = join(dir, 'spec.json');
   writeFileSync(file, JSON.stringify(spec), { mode: 0o600 });
   try {
     const child = spawn(process.execPath, ['--no-warnings', LOAD, file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    onChild(child);
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     const code = await new Promise<number | null>((resolve) => child.once('close', resolve));

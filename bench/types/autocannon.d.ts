@@ -32,7 +32,9 @@ declare module 'autocannon' {
       '2xx': number;
       statusCodeStats?: Record<string, { count: number }>;
     }
-    interface Instance extends EventEmitter, PromiseLike<Result> {}
+    interface Instance extends EventEmitter, PromiseLike<Result> {
+      stop(): void;
+    }
   }
   function autocannon(options: autocannon.Options): autocannon.Instance;
   export default autocannon;
