@@ -2,6 +2,7 @@ import type { Command } from '../command.ts';
 import { devCommand } from './dev.ts';
 import { invokeCommand } from './invoke.ts';
 import { tokenGetCommand } from './token-get.ts';
+import { demoCommand } from './demo.ts';
 import { keysCreateCommand, keysListCommand, keysRevokeCommand, keysRotateMasterCommand } from './keys.ts';
 
 /** Every `mandate` command; add a command by adding a file and one line here. */
@@ -9,6 +10,7 @@ export const commands: Command[] = [
   devCommand,
   invokeCommand,
   tokenGetCommand,
+  demoCommand,
   keysCreateCommand,
   keysListCommand,
   keysRevokeCommand,

@@ -75,12 +75,14 @@ export function errorPage(err: EntraError, now: number): string {
 }
 
 /**
- * Headers for a page whose form submission ends in a redirect to the client: browsers apply CSP
- * `form-action` to redirects after a submission too, so the client's origin must be allowed.
+ * Headers for a page whose form submission ends in a redirect to the client. No `form-action`:
+ * browsers apply it to every redirect after a submission, and a client's redirect URI may itself
+ * redirect on (Mandate's callback sends the browser to the application's return URL), which a
+ * `form-action` list could never anticipate; real Entra sets none either. Pages stay locked down by
+ * `default-src 'none'` (no script, no injected form targets) and `frame-ancestors 'none'`.
  */
-export function formPageHeaders(redirectUri: string | undefined): Record<string, string> {
-  const target = redirectUri && URL.canParse(redirectUri) ? ` ${new URL(redirectUri).origin}` : '';
-  return { 'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; form-action 'self'${target}; frame-ancestors 'none'` };
+export function formPageHeaders(_redirectUri: string | undefined): Record<string, string> {
+  return { 'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'` };
 }
 
 /** response_mode=form_post (OAuth 2.0 Form Post Response Mode): auto-submitting form to the redirect URI. */
