@@ -65,3 +65,17 @@ test('an expired session cannot be completed', async () => {
   await assert.rejects(completeSession(s, snapshot, { kind: 'userId', userId: 'alice' }), { message: 'Invalid or expired session.' });
   assert.equal(await s.store.count(collections.vaultTokens), 0);
 });
+
+test('polls without a wait get a burst, then ThrottlingException with Retry-After', async () => {
+  const { checkPollRate } = await import('../src/flows/poll-limit.ts');
+  const s = testServices();
+  for (let i = 0; i < 10; i++) checkPollRate(s, 'session-1');
+  assert.throws(() => checkPollRate(s, 'session-1'), (e: { awsType: string; status: number; headers: Record<string, string>; message: string }) => {
+    assert.equal(e.awsType, 'ThrottlingException');
+    assert.equal(e.status, 429);
+    assert.equal(e.headers['retry-after'], '1');
+    assert.match(e.message, /^This session is polled too often; wait \d+ ms between polls, or send x-mandate-wait/);
+    return true;
+  });
+  checkPollRate(s, 'session-2'); // other sessions are unaffected
+});

@@ -7,8 +7,9 @@ import { userKey } from '../data/workload-token.ts';
 import { readVault, type VaultKey } from '../vault-tokens/vault.ts';
 import { usableAccessToken } from './refresh.ts';
 import type { ProviderClient } from './provider-client.ts';
-import { createSession, invalidSession, loadSession, sessionIdOf, sessionUriOf, type AuthSessionDoc, type LoadedSession } from './sessions.ts';
+import { authorizationRequestUriOf, createSession, invalidSession, loadSession, sessionIdOf, sessionUriOf, type AuthSessionDoc, type LoadedSession } from './sessions.ts';
 import { prepareWait } from './wait.ts';
+import { checkPollRate } from './poll-limit.ts';
 import { scopesKey } from './scopes.ts';
 
 /** The built-in return page (browser/return-page.ts): put it in allowedResourceOauth2ReturnUrls to let Mandate verify the user itself. */
@@ -59,12 +60,12 @@ export function resolveReturnUrl(services: IdentityServices, workload: WorkloadI
   });
 }
 
-function authorizationUrlFor(services: IdentityServices, sessionId: string): string {
-  return `${services.config.publicUrl}/identities/oauth2/authorize?request_uri=${encodeURIComponent(sessionUriOf(sessionId))}`;
+function authorizationUrlFor(services: IdentityServices, doc: AuthSessionDoc): string {
+  return `${services.config.publicUrl}/identities/oauth2/authorize?request_uri=${encodeURIComponent(authorizationRequestUriOf(doc))}`;
 }
 
 function inProgress(services: IdentityServices, doc: AuthSessionDoc): Oauth2TokenResult {
-  return { authorizationUrl: authorizationUrlFor(services, doc.sessionId), sessionUri: sessionUriOf(doc.sessionId), sessionStatus: 'IN_PROGRESS' };
+  return { authorizationUrl: authorizationUrlFor(services, doc), sessionUri: sessionUriOf(doc.sessionId), sessionStatus: 'IN_PROGRESS' };
 }
 
 /** GetResourceOauth2Token with oauth2Flow USER_FEDERATION: the vault, a refresh, a new session, or a poll. */
@@ -111,6 +112,8 @@ export async function userFederation(
 async function poll(services: IdentityServices, key: VaultKey, req: UserFederationRequest): Promise<Oauth2TokenResult> {
   const sessionId = sessionIdOf(req.sessionUri!);
   if (!sessionId) throw invalidSession();
+  // Keyed by who polls, so nobody else can exhaust the legitimate poller's allowance.
+  if (!req.waitMs) checkPollRate(services, `${sessionId}\u0000${key.workloadName}\u0000${userKey(key.user)}`);
   const check = (s: LoadedSession | undefined): AuthSessionDoc => {
     if (!s) throw invalidSession();
     const d = s.doc;
