@@ -16,6 +16,7 @@ export const collections = {
   accessKeys: 'access_keys', //                     id = access key id
   vaultTokens: 'vault_tokens', //                   id = derived from (workload, user, provider, scopes)
   authSessions: 'auth_sessions', //                 id = session id (the part after urn:ietf:params:oauth:request_uri:)
+  authHandles: 'auth_handles', //                 id = the handle in an authorization URL -> { sessionId }
   authStates: 'auth_states', //                     id = OAuth state -> { sessionId }
   m2mTokens: 'm2m_tokens', //                       id = derived from (provider, scopes, audiences, resources)
   dataKeys: 'data_keys', //                         id = DEK id (wrapped by the master key)

@@ -53,7 +53,9 @@ test('USER_FEDERATION with session binding through the official data-plane clien
   assert.equal(first.accessToken, undefined);
   assert.equal(first.sessionStatus, 'IN_PROGRESS');
   assert.match(first.sessionUri!, /^urn:ietf:params:oauth:request_uri:[A-Za-z0-9_-]{43}$/);
-  assert.equal(first.authorizationUrl, `${m.url}/identities/oauth2/authorize?request_uri=${encodeURIComponent(first.sessionUri!)}`);
+  // The URL's request_uri is its own handle: holding the URL does not reveal the sessionUri (consent phishing).
+  assert.match(first.authorizationUrl!, new RegExp(`^${m.url}/identities/oauth2/authorize\\?request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3A[A-Za-z0-9_-]{43}$`));
+  assert.notEqual(new URL(first.authorizationUrl!).searchParams.get('request_uri'), first.sessionUri);
 
   const pending = await agent.send(tokenRequest(wat, { sessionUri: first.sessionUri }));
   assert.deepEqual([pending.accessToken, pending.sessionStatus, pending.sessionUri], [undefined, 'IN_PROGRESS', first.sessionUri]);

@@ -34,7 +34,7 @@ let attackerKey: SigningKey; // never published
 let tripwire: Tripwire;
 const arns = {} as Record<Target, string>;
 const workloads: Record<Target, string> = { local: 'jwt-local', tenant: 'jwt-tenant', common: 'jwt-common' };
-const configs = {} as Record<Target, InboundJwtConfigInput>;
+const configs = {} as Record<Target, { discoveryUrl: string; allowedAudience: string[]; allowedClients: string[] }>;
 const sessions = {} as Record<Target, string>;
 
 const now = () => Math.floor(Date.now() / 1000);

@@ -3,7 +3,7 @@ import { redirect, type RequestContext, type Router } from '@mandate/http';
 import type { IdentityServices } from '../services.ts';
 import { providerAuthorizationUrl } from '../flows/authorize.ts';
 import { handleCallback } from '../flows/callback.ts';
-import { invalidSession, loadSession, sessionIdOf } from '../flows/sessions.ts';
+import { invalidSession, loadSessionByRequestUri } from '../flows/sessions.ts';
 import { sendErrorPage } from './page.ts';
 import { handleReturnPage, handleReturnLogin } from './return-page.ts';
 import { handleUserPoolForm } from './user-pool-login.ts';
@@ -27,8 +27,7 @@ export function registerOauthBrowserRoutes(router: Router, services: IdentitySer
   router.add('GET', '/identities/oauth2/authorize', wrap(async (rc) => {
     const requestUri = rc.query.get('request_uri');
     if (!requestUri) throw new MandateError('validation', 'The authorization URL has no request_uri.');
-    const id = sessionIdOf(requestUri);
-    const s = id ? await loadSession(services, id) : undefined;
+    const s = await loadSessionByRequestUri(services, requestUri);
     // Re-opening the URL before the provider answered is tolerated (RFC 9126 §4: prefetchers, reloads); afterwards it is spent.
     if (!s || (s.doc.status !== 'PENDING' && s.doc.status !== 'AUTHORIZING')) throw invalidSession();
     redirect(rc.res, await providerAuthorizationUrl(services, s));

@@ -26,3 +26,28 @@ export function userScopes(pc: ProviderClient, scopes: string[]): string[] {
   const offline = pc.quirks.offlineAccessScope ?? (pc.isEntra ? 'offline_access' : undefined);
   return offline && !scopes.includes(offline) ? [...scopes, offline] : scopes;
 }
+
+/** OpenID Connect and refresh-token scopes: not resource permissions, and providers often leave them out of a token response's `scope`. */
+const NON_RESOURCE_SCOPES = new Set(['openid', 'profile', 'email', 'offline_access']);
+const GRAPH_PREFIX = 'https://graph.microsoft.com/';
+
+/**
+ * The requested resource scopes a token response does not grant (RFC 6749 §3.3, §5.1: an issued scope that
+ * differs from the request is returned in `scope`; no `scope` means exactly what was asked). A user who
+ * consents to something else (a tampered authorization URL, a narrowed consent) must not leave a token in the
+ * vault under a key that claims scopes it lacks. Compared case-insensitively, on spaces or commas (GitHub,
+ * Slack), with Entra's Graph short and long forms equal; `.default` requests name no scope to compare.
+ */
+export function missingScopes(pc: ProviderClient, requested: string[], granted: string | undefined): string[] {
+  if (granted === undefined || pc.quirks.noScopes) return [];
+  const norm = (s: string) => {
+    const l = s.toLowerCase();
+    return pc.isEntra && l.startsWith(GRAPH_PREFIX) ? l.slice(GRAPH_PREFIX.length) : l;
+  };
+  const have = new Set(granted.split(/[\s,]+/).filter(Boolean).map(norm));
+  const offline = pc.quirks.offlineAccessScope?.toLowerCase();
+  return requested.filter((s) => {
+    const n = norm(s);
+    return !NON_RESOURCE_SCOPES.has(n) && n !== offline && !n.endsWith('.default') && !have.has(n);
+  });
+}

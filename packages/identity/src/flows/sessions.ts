@@ -30,6 +30,13 @@ export interface AuthSessionDoc {
   customParameters?: Record<string, string>;
   resources?: string[];
   audiences?: string[];
+  /**
+   * The `request_uri` of the authorization URL: random and distinct from the session id, so whoever holds the
+   * URL (a user it was forwarded to, or the user who forwarded it to a victim) cannot learn the sessionUri that
+   * completion and polling need. Only the browser that went through consent receives it (as `session_id`).
+   * Absent on sessions created before it existed (their URL carries the session id).
+   */
+  authHandle?: string;
   state: string;
   nonce: string;
   codeVerifier: SealedSecret;
@@ -63,7 +70,7 @@ export const invalidSession = (): MandateError => new MandateError('access_denie
 
 export async function createSession(
   services: IdentityServices,
-  init: Omit<AuthSessionDoc, 'sessionId' | 'state' | 'nonce' | 'codeVerifier' | 'status' | 'createdTime' | 'expiresAt' | 'customState'> & {
+  init: Omit<AuthSessionDoc, 'sessionId' | 'authHandle' | 'state' | 'nonce' | 'codeVerifier' | 'status' | 'createdTime' | 'expiresAt' | 'customState'> & {
     customState?: string | undefined;
     codeVerifier: string;
   },
@@ -74,6 +81,7 @@ export async function createSession(
   const doc: AuthSessionDoc = {
     ...rest,
     sessionId,
+    authHandle: randomToken(32),
     state: randomToken(32),
     nonce: randomToken(24),
     codeVerifier: await services.secrets.seal(codeVerifier, ctx(sessionId, 'code_verifier')),
@@ -85,8 +93,24 @@ export async function createSession(
   await services.store.transaction(async (tx) => {
     await tx.insert(collections.authSessions, sessionId, doc, { expiresAt: doc.expiresAt });
     await tx.insert(collections.authStates, doc.state, { sessionId }, { expiresAt: doc.expiresAt });
+    await tx.insert(collections.authHandles, doc.authHandle!, { sessionId }, { expiresAt: doc.expiresAt });
   });
   return doc;
+}
+
+/** The `request_uri` of a session's authorization URL (see AuthSessionDoc.authHandle). */
+export function authorizationRequestUriOf(doc: AuthSessionDoc): string {
+  return SESSION_URI_PREFIX + (doc.authHandle ?? doc.sessionId);
+}
+
+/** The session an authorization URL's `request_uri` opens; a sessionUri opens only sessions that predate handles. */
+export async function loadSessionByRequestUri(services: IdentityServices, requestUri: string): Promise<LoadedSession | undefined> {
+  const id = sessionIdOf(requestUri);
+  if (!id) return undefined;
+  const h = await services.store.get<{ sessionId: string }>(collections.authHandles, id);
+  const s = await loadSession(services, h ? h.doc.sessionId : id);
+  if (!s || (h ? s.doc.authHandle !== id : s.doc.authHandle !== undefined)) return undefined;
+  return s;
 }
 
 export async function loadSession(services: IdentityServices, sessionId: string): Promise<LoadedSession | undefined> {

@@ -32,7 +32,7 @@ export function unsecured(header: Record<string, unknown>, claims: Record<string
 /** HS256 keyed with the issuer's public key (RS/HS confusion, CVE-2016-10555): the PEM and the bare modulus. */
 export async function hsWithPublicKey(key: SigningKey, claims: Record<string, unknown>, form: 'pem' | 'n'): Promise<string> {
   const { importJWK } = await import('jose');
-  const secret = form === 'pem' ? await exportSPKI((await importJWK(key.jwk, 'RS256', { extractable: true })) as CryptoKey) : String(key.jwk.n);
+  const secret = form === 'pem' ? await exportSPKI((await importJWK(key.jwk, 'RS256', { extractable: true })) as Parameters<typeof exportSPKI>[0]) : String(key.jwk.n);
   const input = `${b64({ alg: 'HS256', kid: key.kid, typ: 'JWT' })}.${b64(claims)}`;
   return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
 }
