@@ -190,3 +190,32 @@ test('OAuth settings persist with the rest of the state', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('seed clients: callbackUrls switch the code flow on, a re-applied seed adds URLs and scopes, a bad URL stops start-up', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'userpool-hosted-seed-'));
+  const seed = (callbackUrls: string[], scopes?: string[]) => ({
+    pools: [{
+      name: 'Seeded', users: [],
+      clients: [{ name: 'App', explicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH' as const], callbackUrls, ...(scopes ? { allowedOAuthScopes: scopes } : {}) }],
+    }],
+  });
+  try {
+    const first = await startUserPoolEmulator({ dataDir: dir, seed: seed(['https://a.example/cb']) });
+    const c1 = first.poolByName('Seeded')!.clients[0]!;
+    assert.deepEqual([c1.callbackUrls, c1.allowedOAuthFlows, c1.allowedOAuthScopes], [['https://a.example/cb'], ['code'], ['openid', 'email', 'profile']]);
+    await first.close();
+
+    const second = await startUserPoolEmulator({ dataDir: dir, seed: seed(['https://b.example/cb'], ['openid', 'phone']) });
+    const c2 = second.poolByName('Seeded')!.clients[0]!;
+    assert.equal(c2.clientId, c1.clientId);
+    assert.deepEqual(c2.callbackUrls, ['https://a.example/cb', 'https://b.example/cb']);
+    assert.deepEqual(c2.allowedOAuthScopes, ['openid', 'email', 'profile', 'phone']);
+    await second.close();
+
+    await assert.rejects(startUserPoolEmulator({ dataDir: dir, seed: seed(['http://c.example/cb']) }), {
+      name: 'MandateError', message: 'Invalid CallbackURLs value "http://c.example/cb": HTTP is allowed only for localhost, 127.0.0.1 and [::1]; use HTTPS.',
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
