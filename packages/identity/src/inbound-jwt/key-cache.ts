@@ -1,5 +1,6 @@
 import type { JWK } from 'jose';
 import type { Clock, Logger } from '@mandate/core';
+import { checkResolvedHost } from '../control/url-policy.ts';
 import { checkOutboundUrl, fetchJsonObject, OutboundUrlError } from './fetch-json.ts';
 
 const WELL_KNOWN = '/.well-known/openid-configuration';
@@ -107,6 +108,7 @@ export class KeyCache {
   async #load(discoveryUrl: string, e: Entry): Promise<IssuerKeys> {
     const fo = { fetch: this.#o.fetch, timeoutMs: this.#o.timeoutMs, maxBytes: this.#o.maxBytes };
     const durl = checkDiscoveryUrl(discoveryUrl, this.#o.devMode);
+    await checkResolvedHost(durl, 'discoveryUrl', this.#o.devMode); // a public name may resolve to a private address
     const meta = await fetchJsonObject(durl, fo);
     const issuer = meta.issuer;
     if (typeof issuer !== 'string' || issuer === '') throw new OutboundUrlError('discovery document has no issuer');
@@ -114,6 +116,7 @@ export class KeyCache {
     if (templated === undefined) throw new OutboundUrlError('discovery issuer does not match the discovery URL');
     if (typeof meta.jwks_uri !== 'string') throw new OutboundUrlError('discovery document has no jwks_uri');
     const jwksUri = checkOutboundUrl(meta.jwks_uri, this.#o.devMode);
+    await checkResolvedHost(jwksUri, 'jwks_uri', this.#o.devMode);
     e.jwksUri = jwksUri;
     const jwks = await fetchJsonObject(jwksUri, fo);
     if (!Array.isArray(jwks.keys)) throw new OutboundUrlError('JWKS has no keys array');
