@@ -82,3 +82,20 @@ test('GetWorkloadAccessTokenForUserId needs allowUserIdTokens or admin', async (
   const out2 = await getWorkloadAccessTokenForUserId.handler({ workloadName: 'agent-a', userId: 'bob' }, ctx(s));
   assert.deepEqual((await verifyWorkloadAccessToken(s, out2.workloadAccessToken)).user, { kind: 'userId', userId: 'bob' });
 });
+
+test('forged key ids cannot make every verification reload the key ring', async () => {
+  const store = new MemoryStore();
+  let reads = 0;
+  const get = store.get.bind(store);
+  store.get = (async (c: string, id: string) => {
+    if (c === 'service_keys') reads++;
+    return get(c, id);
+  }) as typeof store.get;
+  const s = testServices({ store });
+  const wat = await mintWorkloadAccessToken(s, { workloadName: 'agent-a', user: { kind: 'none' } });
+  const [, , iv, ct] = wat.split('.');
+  const before = reads;
+  for (let i = 0; i < 50; i++) await assert.rejects(verifyWorkloadAccessToken(s, `mwat1.forged${i}.${iv}.${ct}`), denied);
+  assert.equal(reads - before, 1);
+  assert.equal((await verifyWorkloadAccessToken(s, wat)).workloadName, 'agent-a');
+});

@@ -62,6 +62,8 @@ export interface VerifiedWorkloadToken {
 
 // One key ring per store: instances in one process that share nothing else keep separate caches.
 const rings = new WeakMap<Store, Promise<KeyRing>>();
+const lastReload = new WeakMap<Store, number>();
+const RELOAD_COOLDOWN_MS = 30_000;
 
 function sealContext(kid: string): Record<string, string> {
   return { kind: 'service-key', purpose: KEY_DOC_ID, kid };
@@ -153,8 +155,15 @@ export async function verifyWorkloadAccessToken(services: IdentityServices, toke
   if (parts.length !== 4 || parts[0] !== PREFIX) throw invalid();
   const [, kid, ivText, ctText] = parts as [string, string, string, string];
   let key = (await ring(services)).byKid.get(kid);
-  // A kid we do not know may come from a key another instance rotated in since we loaded: reload once.
-  if (!key && /^[A-Za-z0-9_-]{1,32}$/.test(kid)) key = (await ring(services, true)).byKid.get(kid);
+  // A kid we do not know may come from a key another instance rotated in since we loaded: reload, but at
+  // most once per cooldown, so forged kids cannot turn every request into a store read and a decryption.
+  if (!key && /^[A-Za-z0-9_-]{1,32}$/.test(kid)) {
+    const last = lastReload.get(services.store) ?? -Infinity;
+    if (performance.now() - last >= RELOAD_COOLDOWN_MS) {
+      lastReload.set(services.store, performance.now());
+      key = (await ring(services, true)).byKid.get(kid);
+    }
+  }
   if (!key) throw invalid();
   const iv = Buffer.from(ivText, 'base64url');
   const ct = Buffer.from(ctText, 'base64url');
