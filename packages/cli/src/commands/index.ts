@@ -3,6 +3,8 @@ import { devCommand } from './dev.ts';
 import { invokeCommand } from './invoke.ts';
 import { tokenGetCommand } from './token-get.ts';
 import { demoCommand } from './demo.ts';
+import { serveCommand } from './serve.ts';
+import { runtimeDeployCommand } from './runtime-deploy.ts';
 import { keysCreateCommand, keysListCommand, keysRevokeCommand, keysRotateMasterCommand } from './keys.ts';
 
 /** Every `mandate` command; add a command by adding a file and one line here. */
@@ -11,6 +13,8 @@ export const commands: Command[] = [
   invokeCommand,
   tokenGetCommand,
   demoCommand,
+  serveCommand,
+  runtimeDeployCommand,
   keysCreateCommand,
   keysListCommand,
   keysRevokeCommand,
