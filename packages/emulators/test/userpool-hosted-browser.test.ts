@@ -1,6 +1,8 @@
 /** A real browser (Chromium via playwright-core) signs in on the user pool's hosted sign-in page. */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as oidc from 'openid-client';
 import { chromium, type Browser } from 'playwright-core';
 import { AdminCreateUserCommand } from '@aws-sdk/client-cognito-identity-provider';
@@ -26,13 +28,13 @@ after(async () => {
   await app.close();
 });
 
-async function start(scope: string) {
+async function start(scope: string, redirectUri = app.url) {
   const config = await oidc.discovery(new URL(h.emu.issuer(h.poolId)), h.clientId, undefined, oidc.None(), { execute: [oidc.allowInsecureRequests] });
   const verifier = oidc.randomPKCECodeVerifier();
   const nonce = oidc.randomNonce();
   const state = oidc.randomState();
   const url = oidc.buildAuthorizationUrl(config, {
-    redirect_uri: app.url, scope, nonce, state, code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+    redirect_uri: redirectUri, scope, nonce, state, code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
   });
   return { config, url, verifier, nonce, state };
 }
@@ -90,5 +92,33 @@ test('Chromium: a user with a temporary password sets a new one on the page and 
     assert.equal(tokens.claims()!['cognito:username'], 'carol');
   } finally {
     await context.close();
+  }
+});
+
+test('Chromium: a callback that redirects on to another origin is followed (no form-action on the pages)', async () => {
+  // An application whose callback (on localhost) forwards the browser to its app page (on 127.0.0.1).
+  const hop: Server = createServer((req, res) => {
+    res.writeHead(302, { location: `${app.url}${new URL(req.url ?? '/', 'http://localhost').search}` });
+    res.end();
+  });
+  await new Promise<void>((resolve) => hop.listen(0, 'localhost', resolve));
+  const hopUrl = `http://localhost:${(hop.address() as AddressInfo).port}/callback`;
+  await h.emu.addCallbackUrl(h.poolId, h.clientId, hopUrl);
+  const { url, state } = await start('openid', hopUrl);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  try {
+    await page.goto(url.href);
+    await page.getByLabel('Username').fill(h.username);
+    await page.getByLabel('Password').fill(h.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((u) => u.href.startsWith(app.url));
+    const landed = new URL(page.url());
+    assert.equal(landed.searchParams.get('state'), state);
+    assert.match(landed.searchParams.get('code')!, /^[A-Za-z0-9_-]{43}$/);
+  } finally {
+    await context.close();
+    hop.closeAllConnections();
+    await new Promise((resolve) => hop.close(resolve));
   }
 });

@@ -84,7 +84,7 @@ export function handleAuthorize(ctx: UserPoolContext, hosted: HostedState) {
     hosted.interactions.set(interaction, { request, browserId, csrf }, INTERACTION_TTL_MS);
     sendHtml(res, 200, loginPage({
       action: `/${pool.id}/login`, interaction, csrf, clientName: client.clientName, username: param(query, 'login_hint'),
-    }), formPageHeaders(redirectUri));
+    }), formPageHeaders());
   };
 }
 

@@ -59,7 +59,7 @@ export function handleLogin(ctx: UserPoolContext, hosted: HostedState) {
     const { pool, client, id, ix, form } = l;
     const again = (error: string, username: string) => sendHtml(rc.res, 200, loginPage({
       action: `/${pool.id}/login`, interaction: id, csrf: ix.csrf, clientName: client.clientName, username, error,
-    }), formPageHeaders(ix.request.redirectUri));
+    }), formPageHeaders());
 
     const username = form.get('username') ?? '';
     const password = form.get('password') ?? '';
@@ -79,7 +79,7 @@ export function handleLogin(ctx: UserPoolContext, hosted: HostedState) {
       hosted.interactions.set(id, ix, INTERACTION_TTL_MS);
       sendHtml(rc.res, 200, newPasswordPage({
         action: `/${pool.id}/new-password`, interaction: id, csrf: ix.csrf, clientName: client.clientName, username: user.username,
-      }), formPageHeaders(ix.request.redirectUri));
+      }), formPageHeaders());
       return;
     }
     issueCode(ctx, hosted, rc.res, id, ix, user);
@@ -96,7 +96,7 @@ export function handleNewPassword(ctx: UserPoolContext, hosted: HostedState) {
     if (!user || user.sub !== pending.sub || user.status !== 'FORCE_CHANGE_PASSWORD' || !user.enabled) return expired(rc.res);
     const again = (error: string) => sendHtml(rc.res, 200, newPasswordPage({
       action: `/${pool.id}/new-password`, interaction: id, csrf: ix.csrf, clientName: client.clientName, username: user.username, error,
-    }), formPageHeaders(ix.request.redirectUri));
+    }), formPageHeaders());
 
     const password = form.get('new_password') ?? '';
     if (password === '') return again('Enter a new password.');

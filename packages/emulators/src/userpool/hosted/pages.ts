@@ -71,11 +71,12 @@ export function sendErrorPage(res: ServerResponse, status: number, error: string
 }
 
 /**
- * Headers for a page whose form ends in a redirect to the client: browsers apply CSP `form-action`
- * to the redirects after a submission too, so the redirect URI's origin (or scheme) must be allowed.
+ * Headers for a page whose form ends in a redirect to the client: sendHtml's, without `form-action`.
+ * Browsers apply `form-action` to every redirect after a submission (Chromium blocks the whole chain),
+ * and a client's callback may itself redirect on to another origin, which no list here could
+ * anticipate; the Entra emulator drops it for the same reason. The pages stay locked down by
+ * `default-src 'none'` (no script, nothing injected: every value is escaped) and `frame-ancestors 'none'`.
  */
-export function formPageHeaders(redirectUri: string): Record<string, string> {
-  const u = new URL(redirectUri);
-  const target = u.origin === 'null' ? u.protocol : u.origin;
-  return { 'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; form-action 'self' ${target}; frame-ancestors 'none'` };
+export function formPageHeaders(): Record<string, string> {
+  return { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'" };
 }
