@@ -21,7 +21,9 @@ before(async () => {
   trustCa(emu.caCertPem);
   // A real client callback endpoint, registered the way the dev stack does it (after start-up).
   app = createServer((req, res) => {
-    callbacks.push(new URL(req.url!, redirectUri));
+    // Only the redirect URI itself: Chromium also asks this origin for /favicon.ico.
+    const u = new URL(req.url!, redirectUri);
+    if (u.pathname === '/callback') callbacks.push(u);
     res.end('signed in');
   });
   await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
