@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { BedrockAgentCoreControlClient, CreateAgentRuntimeCommand, CreateOauth2CredentialProviderCommand } from '@aws-sdk/client-bedrock-agentcore-control';
-import { memoryLogger } from '@mandate/core';
+import { memoryLogger, randomToken } from '@mandate/core';
+import { collections } from '@mandate/identity/model.ts';
 import { listen, serve, type Listening } from '@mandate/http';
 import { MemoryStore } from '@mandate/storage';
 import { createAccessKey } from '@mandate/identity/auth/index.ts';
@@ -23,6 +24,7 @@ const WK = '/.well-known/openid-configuration';
 
 interface Stack {
   url: string;
+  identity: IdentityService;
   control: BedrockAgentCoreControlClient;
   /** Every URL Mandate tried to fetch. */
   outbound: string[];
@@ -50,7 +52,7 @@ async function startStack(devMode: boolean, passLoopback: boolean): Promise<Stac
   const admin = await createAccessKey(identity.services, { role: 'admin' });
   const control = new BedrockAgentCoreControlClient({ endpoint: l.url, region: REGION, credentials: admin, maxAttempts: 1 });
   return {
-    url: l.url, control, outbound,
+    url: l.url, identity, control, outbound,
     close: async () => {
       control.destroy();
       await runtime.close();
@@ -220,4 +222,26 @@ describe('redirects and private jwks_uri behind an allowed discovery URL (devMod
     assert.deepEqual(dev.outbound.slice(before), [`${idp.url}/private-jwks${WK}`]);
     assert.ok(!hits.some((h) => h.includes('169.254')));
   });
+});
+
+test('the built-in return page never dials a workload identity provider on a private address (devMode off)', async () => {
+  const { store } = prod.identity.services;
+  for (const [i, discoveryUrl] of [`https://vm${WK}`, `https://169.254.169.254${WK}`, `http://10.0.0.1${WK}`, `https://[::1]${WK}`].entries()) {
+    const name = `ssrf-return-${i}`;
+    await store.put(collections.workloadIdentities, name, {
+      name, workloadIdentityArn: `arn:aws:bedrock-agentcore:${REGION}:123456789012:workload-identity-directory/default/workload-identity/${name}`,
+      allowedResourceOauth2ReturnUrls: [], createdTime: 0, lastUpdatedTime: 0, inboundJwt: [{ discoveryUrl, allowedAudience: ['app'] }],
+    });
+    // A session that reached AWAITING_BINDING (consent given), as the provider callback leaves it.
+    const sessionId = randomToken(32);
+    await store.insert(collections.authSessions, sessionId, {
+      sessionId, workloadName: name, user: { kind: 'jwt', issuer: 'https://idp.example.test', subject: 'u' }, providerName: 'p', scopes: [], returnUrl: 'https://app.example.test/r',
+      state: randomToken(32), nonce: randomToken(24), status: 'AWAITING_BINDING', createdTime: Date.now(), expiresAt: Date.now() + 600_000,
+    });
+    const before = prod.outbound.length;
+    const res = await fetch(`${prod.url}/identities/oauth2/return?session_id=${encodeURIComponent(`urn:ietf:params:oauth:request_uri:${sessionId}`)}`, { redirect: 'manual' });
+    assert.equal(res.status, 400, discoveryUrl);
+    assert.match(await res.text(), /The workload&#39;s identity provider URL is not one Mandate may call \(https on a public address\)\./);
+    assert.deepEqual(prod.outbound.slice(before), [], discoveryUrl);
+  }
 });

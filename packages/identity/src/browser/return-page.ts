@@ -5,6 +5,8 @@ import { collections, type InboundJwtConfig, type Oauth2ProviderDoc, type Worklo
 import { clientSecretContext } from '../flows/provider-client.ts';
 import type { IdentityServices, SealedSecret } from '../services.ts';
 import { loadWorkload } from '../data/access.ts';
+import { checkResolvedHost } from '../control/url-policy.ts';
+import { checkDiscoveryUrl } from '../inbound-jwt/index.ts';
 import { completeSession } from '../flows/complete.ts';
 import { invalidSession, loadSession, sessionIdOf, SESSION_LIFETIME_MS, type LoadedSession } from '../flows/sessions.ts';
 import { showUserPoolForm } from './user-pool-login.ts';
@@ -51,6 +53,12 @@ export async function discoverAs(services: IdentityServices, discoveryUrl: strin
   const url = new URL(discoveryUrl);
   const options = { [o.customFetch]: services.fetch, ...(services.config.devMode ? { [o.allowInsecureRequests]: true } : {}) };
   const issuer = new URL(discoveryUrl.replace(/\/\.well-known\/openid-configuration$/, ''));
+  // The rule for every admin-configured URL Mandate dials (SSRF): https (loopback http in dev mode), no private address.
+  try {
+    await checkResolvedHost(checkDiscoveryUrl(discoveryUrl, services.config.devMode), 'discoveryUrl', services.config.devMode);
+  } catch {
+    throw new MandateError('validation', 'The workload\'s identity provider URL is not one Mandate may call (https on a public address).');
+  }
   try {
     const res = await o.discoveryRequest(issuer, { ...options, algorithm: 'oidc' });
     return await o.processDiscoveryResponse(issuer, res);
@@ -162,5 +170,5 @@ export async function finishBinding(services: IdentityServices, rc: RequestConte
     services.logger.warn('built-in return page refused a binding', { error: err });
     return;
   }
-  sendHtml(rc.res, 200, page('Access granted', `<p>Signed in as ${escapeHtml(String(user.claims.preferred_username ?? user.claims.name ?? user.subject))}. The agent can now continue; you can close this window.</p>`));
+  sendHtml(rc.res, 200, page('Access granted', `<p>Signed in as ${escapeHtml(String(user.claims.preferred_username ?? user.claims['cognito:username'] ?? user.claims.email ?? user.claims.name ?? user.subject))}. The agent can now continue; you can close this window.</p>`));
 }
