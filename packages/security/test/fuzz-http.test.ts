@@ -182,9 +182,16 @@ test('fuzz: OAuth browser routes (query strings, paths, headers)', { timeout: 60
     method: fc.constantFrom('GET', 'GET', 'GET', 'POST', 'HEAD'),
     query: queryArb(pools, ['request_uri', 'code', 'state', 'session_id', 'error', 'error_description', 'iss', 'id_token', 'redirect_uri']),
     cookie: fc.option(headerValueArb, { freq: 3 }),
+    // The built-in return page's user-pool sign-in form posts state, username and password.
+    form: queryArb({ known: [...pools.known, `rf.${'A'.repeat(43)}`, `rl.${'A'.repeat(43)}`, 'rf.', 'rl.'] }, ['state', 'username', 'password']),
   }).map((x) => async () => {
     const headers: Record<string, string> = x.cookie === null ? {} : { cookie: x.cookie };
-    judge(await send(base, { method: x.method, path: x.path, query: x.query, headers, body: Buffer.alloc(0) }, TIMEOUT_MS), `${x.method} ${x.path}`, false);
+    let body = Buffer.alloc(0);
+    if (x.method === 'POST') {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = Buffer.from(new URLSearchParams(x.form.map(([k, v]): [string, string] => [k.toWellFormed(), v.toWellFormed()])).toString());
+    }
+    judge(await send(base, { method: x.method, path: x.path, query: x.query, headers, body }, TIMEOUT_MS), `${x.method} ${x.path}`, false);
   }));
 });
 

@@ -95,6 +95,21 @@ test('forwarded authorization URL (consent phishing): the starter cannot complet
   assert.equal(await vaultRows(), rows);
 });
 
+test('forwarded provider URL: the starter opens /authorize and sends the provider URL (with her state and PKCE challenge) to a victim: the victim\'s consent completes nothing for her', async () => {
+  const rows = await vaultRows();
+  const attacker = await start('mallory-2');
+  const providerUrl = await providerUrlFor(attacker.authorizationUrl);
+  const bobsBrowser = await open(await consentAt(providerUrl, entra.bob));
+  assert.equal(bobsBrowser.status, 302);
+  // Everything Mallory holds: the authorization URL and the provider URL. Neither carries the sessionUri.
+  for (const guess of [new URL(attacker.authorizationUrl).searchParams.get('request_uri')!, `urn:ietf:params:oauth:request_uri:${providerUrl.searchParams.get('state')}`]) {
+    await assert.rejects(complete(guess, 'mallory-2'), { name: 'AccessDeniedException', message: 'Invalid or expired session.' });
+  }
+  assert.equal((await attacker.poll()).accessToken, undefined);
+  await assert.rejects(complete(new URL(bobsBrowser.location!).searchParams.get('session_id')!, 'bob'), { name: 'AccessDeniedException', message: 'Invalid or expired session.' });
+  assert.equal(await vaultRows(), rows);
+});
+
 test('callback replay: a second delivery of the same callback is refused and redeems nothing', async () => {
   const f = await start('replay-user');
   const cb = await callbackFor(f.authorizationUrl, entra.alice);
