@@ -47,3 +47,49 @@ export class KeyedMutex {
     };
   }
 }
+
+/**
+ * A counting semaphore with the same deadline semantics: at most `slots` holders at once, FIFO. The
+ * PostgreSQL adapter bounds concurrent advisory-lock holders by it, so waiting for a lock connection is
+ * bounded by the lock's own deadline rather than by the pool's connect timeout.
+ */
+export class Semaphore {
+  #free: number;
+  #queue: Waiter[] = [];
+
+  constructor(slots: number) {
+    this.#free = slots;
+  }
+
+  acquire(what: string, deadline: number): Promise<() => void> {
+    if (this.#free > 0 && this.#queue.length === 0) {
+      this.#free--;
+      return Promise.resolve(this.#releaser());
+    }
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        grant: () => {
+          clearTimeout(timer);
+          resolve(this.#releaser());
+        },
+      };
+      const timer = setTimeout(() => {
+        const i = this.#queue.indexOf(waiter);
+        if (i >= 0) this.#queue.splice(i, 1);
+        reject(new LockTimeoutError(what));
+      }, Math.max(0, deadline - Date.now()));
+      this.#queue.push(waiter);
+    });
+  }
+
+  #releaser(): () => void {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.#queue.shift();
+      if (next) next.grant(); // the slot passes straight to the next waiter
+      else this.#free++;
+    };
+  }
+}

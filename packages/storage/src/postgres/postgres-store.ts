@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Clock } from '@mandate/core';
 import { MandateError, systemClock } from '@mandate/core';
-import { KeyedMutex } from '../keyed-mutex.ts';
+import { KeyedMutex, Semaphore } from '../keyed-mutex.ts';
 import { LocalPubSub } from '../local-pubsub.ts';
 import { checkActive, checkBound, checkChannel, checkCollection, checkExpiresAt, checkId, checkLimit, checkPayload, checkVersion, encodeDoc, lowerBound, prefixUpperBound } from '../keys.ts';
 import { LockTimeoutError, StoreConflictError, type ListOptions, type ListResult, type PutOptions, type Store, type StoreOps, type StoredRecord } from '../store.ts';
@@ -56,6 +56,16 @@ export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   readonly schema: string;
   #pool: pg.Pool;
+  /**
+   * Session advisory locks hold a connection for as long as the lock is held. They get their own pool:
+   * taken from #pool, more concurrent holders than the pool size would hold every connection while their
+   * work waits for one (a refresh storm of 11 users failed with `unavailable`). Outer holders are bounded
+   * by #lockSlots (half the lock pool, waiting until the lock deadline); nested locks use the other half.
+   */
+  #lockPool: pg.Pool;
+  #lockSlots: Semaphore;
+  /** Set inside a withLock callback: a nested lock (e.g. data-key creation during a refresh) skips the slot limit and uses the lock pool's headroom. */
+  #lockHeld = new AsyncLocalStorage<true>();
   #clock: Clock;
   #q: ReturnType<typeof queries>;
   #als = new AsyncLocalStorage<TxContext>();
@@ -67,8 +77,10 @@ export class PostgresStore implements Store {
   #channels = new Map<string, string>();
   #plain: StoreOps;
 
-  private constructor(pool: pg.Pool, schema: string, clock: Clock, makeClient: () => pg.Client) {
+  private constructor(pool: pg.Pool, lockPool: pg.Pool, schema: string, clock: Clock, makeClient: () => pg.Client) {
     this.#pool = pool;
+    this.#lockPool = lockPool;
+    this.#lockSlots = new Semaphore(Math.max(1, Math.floor(lockPool.options.max / 2)));
     this.schema = schema;
     this.#clock = clock;
     this.#q = queries(schema);
@@ -93,6 +105,8 @@ export class PostgresStore implements Store {
     const pool = new pg.Pool({ ...config, max: options.poolSize ?? 10, idleTimeoutMillis: 30_000 });
     // An idle client whose connection drops is removed by the pool; without a handler it would crash the process.
     pool.on('error', () => undefined);
+    const lockPool = new pg.Pool({ ...config, max: 2 * (options.poolSize ?? 10), idleTimeoutMillis: 30_000, application_name: `mandate:lock:${schema}` });
+    lockPool.on('error', () => undefined);
     try {
       const client = await pool.connect();
       try {
@@ -102,9 +116,10 @@ export class PostgresStore implements Store {
       }
     } catch (err) {
       await pool.end().catch(() => undefined);
+      await lockPool.end().catch(() => undefined);
       throw toStoreError(err);
     }
-    return new PostgresStore(pool, schema, clock, () => new pg.Client({ ...config, application_name: `mandate:listen:${schema}` }));
+    return new PostgresStore(pool, lockPool, schema, clock, () => new pg.Client({ ...config, application_name: `mandate:listen:${schema}` }));
   }
 
   #ctx(): TxContext | undefined {
@@ -233,9 +248,9 @@ export class PostgresStore implements Store {
     return this.#current().count(collection, prefix);
   }
 
-  async #connect(): Promise<pg.PoolClient> {
+  async #connect(pool: pg.Pool = this.#pool): Promise<pg.PoolClient> {
     try {
-      return await this.#pool.connect();
+      return await pool.connect();
     } catch (err) {
       throw toStoreError(err);
     }
@@ -272,11 +287,13 @@ export class PostgresStore implements Store {
   async withLock<T>(key: string, fn: () => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
     const deadline = Date.now() + (options.timeoutMs ?? 30_000);
     const release = await this.#mutex.acquire(key, deadline);
+    let slot: (() => void) | undefined;
     let client: pg.PoolClient | undefined;
     let broken: Error | undefined;
     const lockKey = pg.escapeLiteral(`${this.schema}:${key}`);
     try {
-      client = await this.#connect();
+      if (this.#lockHeld.getStore() !== true) slot = await this.#lockSlots.acquire(key, deadline);
+      client = await this.#connect(this.#lockPool);
       const wait = Math.max(1, deadline - Date.now());
       // One simple-protocol round trip runs as one implicit transaction: if the lock wait fails, the SET is undone too.
       try {
@@ -287,12 +304,13 @@ export class PostgresStore implements Store {
         throw toStoreError(err);
       }
       try {
-        return await fn();
+        return await this.#lockHeld.run(true, fn);
       } finally {
         await client.query(`SELECT pg_advisory_unlock(hashtextextended(${lockKey}, 0)); RESET lock_timeout`).catch((e: Error) => (broken = e));
       }
     } finally {
       client?.release(broken);
+      slot?.();
       release();
     }
   }
@@ -338,5 +356,6 @@ export class PostgresStore implements Store {
     this.#pubsub.clear();
     await this.#listener.close();
     await this.#pool.end().catch(() => undefined);
+    await this.#lockPool.end().catch(() => undefined);
   }
 }
