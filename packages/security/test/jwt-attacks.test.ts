@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { CompleteResourceTokenAuthCommand, GetResourceOauth2TokenCommand, GetWorkloadAccessTokenForJWTCommand } from '@aws-sdk/client-bedrock-agentcore';
 import { CreateAgentRuntimeCommand, CreateOauth2CredentialProviderCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { collections, type WorkloadIdentityDoc } from '@mandate/identity/model.ts';
+import { sealPending, type AuthSessionDoc } from '@mandate/identity/flows/sessions.ts';
 import type { InboundJwtConfigInput } from '@mandate/identity/inbound-jwt/index.ts';
 import { runtimeCollections } from '../../runtime/src/model.ts';
 import { agentDir, baseRuntime, bearerInvoke, codeArtifact, sessionId, startMandate, type Mandate } from '../../runtime/test/harness.ts';
@@ -270,4 +271,46 @@ test('no attack made Mandate fetch anything but the configured discovery documen
   assert.deepEqual(local.hits.other, []);
   assert.deepEqual(entra.tenant.hits.other, []);
   assert.deepEqual(entra.common.hits.other, []);
+});
+
+describe('binding is on (iss, sub): the same sub from another trusted issuer is another user (checklist A.3 item 24)', () => {
+  let second: LocalIssuer;
+  let secondKey: SigningKey;
+  before(async () => {
+    secondKey = await makeKey('rsa-2');
+    second = await startIssuer('/pool2', [secondKey.jwk]);
+    await putWorkload('jwt-two-issuers', [configs.local, { discoveryUrl: second.discoveryUrl, allowedAudience: [API], allowedClients: [CLIENT] }]);
+  });
+  after(() => second.close());
+
+  /** A session of workload jwt-two-issuers bound to user-1 at the first issuer, advanced to AWAITING_BINDING with a pending token. */
+  async function awaitingBinding(pendingToken: string): Promise<string> {
+    const wat = (await m.data.send(new GetWorkloadAccessTokenForJWTCommand({ workloadName: 'jwt-two-issuers', userToken: await localToken() }))).workloadAccessToken!;
+    const r = await m.data.send(new GetResourceOauth2TokenCommand({
+      workloadIdentityToken: wat, resourceCredentialProviderName: 'idle-provider', scopes: ['read'], oauth2Flow: 'USER_FEDERATION', resourceOauth2ReturnUrl: RETURN_URL,
+    }));
+    const services = m.identity.services;
+    const id = r.sessionUri!.split(':').pop()!;
+    const rec = await services.store.get<AuthSessionDoc>(collections.authSessions, id);
+    // What the provider callback leaves behind after a successful code exchange.
+    const next = { ...rec!.doc, status: 'AWAITING_BINDING' as const, pending: await sealPending(services, id, { accessToken: pendingToken }) };
+    assert.ok(await services.store.update(collections.authSessions, id, next, rec!.version, { expiresAt: rec!.doc.expiresAt }));
+    return r.sessionUri!;
+  }
+
+  test('a valid token for sub user-1 from the second issuer cannot complete a session of user-1 at the first: refused, session failed, nothing stored', async () => {
+    const sessionUri = await awaitingBinding('provider-token-x');
+    const impostor = await signRaw(secondKey, { alg: 'RS256', kid: 'rsa-2', typ: 'JWT' }, localClaims({ iss: second.issuer }));
+    assert.equal((await m.data.send(new GetWorkloadAccessTokenForJWTCommand({ workloadName: 'jwt-two-issuers', userToken: impostor }))).workloadAccessToken!.startsWith('mwat1.'), true, 'the impostor token itself is valid');
+    await assert.rejects(m.data.send(new CompleteResourceTokenAuthCommand({ sessionUri, userIdentifier: { userToken: impostor } })), { name: 'AccessDeniedException', message: 'Invalid or expired session.' });
+    assert.equal((await sessionVersion(sessionUri)).status, 'FAILED');
+    assert.equal((await m.identity.services.store.list(collections.vaultTokens)).items.length, 0);
+  });
+
+  test('positive control: the same user at the first issuer completes it', async () => {
+    const sessionUri = await awaitingBinding('provider-token-y');
+    await m.data.send(new CompleteResourceTokenAuthCommand({ sessionUri, userIdentifier: { userToken: await localToken() } }));
+    assert.equal((await sessionVersion(sessionUri)).status, 'COMPLETED');
+    assert.equal((await m.identity.services.store.list(collections.vaultTokens)).items.length, 1);
+  });
 });
