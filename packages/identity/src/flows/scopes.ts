@@ -39,7 +39,8 @@ const GRAPH_PREFIX = 'https://graph.microsoft.com/';
  * Slack), with Entra's Graph short and long forms equal; `.default` requests name no scope to compare.
  */
 export function missingScopes(pc: ProviderClient, requested: string[], granted: string | undefined): string[] {
-  if (granted === undefined || pc.quirks.noScopes) return [];
+  // Slack's top-level `scope` lists the bot's scopes; a user token's are under `authed_user.scope`.
+  if (granted === undefined || pc.quirks.noScopes || pc.doc.vendor === 'SlackOauth2') return [];
   const norm = (s: string) => {
     const l = s.toLowerCase();
     return pc.isEntra && l.startsWith(GRAPH_PREFIX) ? l.slice(GRAPH_PREFIX.length) : l;
