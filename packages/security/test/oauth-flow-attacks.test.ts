@@ -153,6 +153,25 @@ async function providerChallenge(f: Flow): Promise<string | null> {
   return hop.location ? new URL(hop.location).searchParams.get('code_challenge') : null;
 }
 
+test('mix-up: an authorization response claiming another issuer (RFC 9207 iss) fails the session before any code exchange', async () => {
+  const rows = await vaultRows();
+  const f = await start('iss-user');
+  const cb = await callbackFor(f.authorizationUrl, entra.alice);
+  cb.searchParams.set('iss', 'https://login.evil.example/common/v2.0');
+  const n = codeRedemptions.length;
+  const r = await open(cb);
+  assert.equal(r.status, 403);
+  assert.equal(r.location, null);
+  assert.equal(codeRedemptions.length, n, 'no code exchange');
+  await assert.rejects(f.poll(), (e: Error) => {
+    assert.equal(e.name, 'AccessDeniedException');
+    assert.match(e.message, /^Credential provider entra sent a response Mandate could not accept: .*"iss"/);
+    return true;
+  });
+  assert.equal(await sessionStatus(f.sessionUri), 'FAILED');
+  assert.equal(await vaultRows(), rows);
+});
+
 test('state mismatch: a state Mandate never issued, no state, and an overlong state exchange no code', async () => {
   const f = await start('state-user');
   const cb = await callbackFor(f.authorizationUrl, entra.alice);
