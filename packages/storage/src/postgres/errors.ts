@@ -3,7 +3,7 @@ import { MandateError } from '@mandate/core';
 // Node socket errors and SQLSTATEs that mean "cannot reach or use the server", as opposed to a bug in a query.
 const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
 const SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '28000', '28P01', '3D000']);
-const MESSAGES = [/Connection terminated/i, /timeout exceeded when trying to connect/i, /connection error/i, /Client was closed/i, /Cannot use a pool after calling end/i, /not queryable/i];
+const MESSAGES = [/Connection terminated/i, /timeout exceeded when trying to connect/i, /connection error/i, /Client was closed/i, /Cannot use a pool after calling end/i, /not queryable/i, /Query read timeout/i];
 
 export function isUnavailable(err: unknown): boolean {
   if (err instanceof MandateError) return err.code === 'unavailable';

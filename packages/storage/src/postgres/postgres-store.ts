@@ -22,6 +22,12 @@ export interface PostgresStoreOptions {
   poolSize?: number;
   /** Connecting gives up after this long with an `unavailable` error (default 5000 ms). */
   connectTimeoutMs?: number;
+  /**
+   * A query without an answer for this long fails with `unavailable` and its connection is discarded
+   * (default 10000 ms): an established connection that silently stops carrying bytes (a partition) would
+   * otherwise hang requests until TCP keepalive gives up, minutes later.
+   */
+  queryTimeoutMs?: number;
 }
 
 interface Row {
@@ -98,6 +104,7 @@ export class PostgresStore implements Store {
     const config: pg.PoolConfig = {
       connectionString: options.url,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+      query_timeout: options.queryTimeoutMs ?? 10_000,
       keepAlive: true,
       application_name: `mandate:${schema}`,
       types,
@@ -297,7 +304,10 @@ export class PostgresStore implements Store {
       const wait = Math.max(1, deadline - Date.now());
       // One simple-protocol round trip runs as one implicit transaction: if the lock wait fails, the SET is undone too.
       try {
-        await client.query(`SET lock_timeout = ${wait}; SELECT pg_advisory_lock(hashtextextended(${lockKey}, 0))`);
+        // The lock wait may legitimately outlast the query timeout: give this query the lock's own deadline.
+        // (pg honours a per-query query_timeout; @types/pg's QueryConfig lacks the field.)
+        const lockQuery: pg.QueryConfig & { query_timeout: number } = { text: `SET lock_timeout = ${wait}; SELECT pg_advisory_lock(hashtextextended(${lockKey}, 0))`, query_timeout: wait + 5_000 };
+        await client.query(lockQuery);
       } catch (err) {
         if ((err as { code?: string }).code === LOCK_NOT_AVAILABLE) throw new LockTimeoutError(key);
         broken = err as Error;
