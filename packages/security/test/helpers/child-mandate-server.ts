@@ -14,7 +14,7 @@ import { LocalKeyProvider } from '../../../identity/src/vault/index.ts';
 
 const env = process.env;
 if (env.SEC_CA_PEM) trustCa(env.SEC_CA_PEM);
-const store = await PostgresStore.open({ url: env.SEC_DATABASE_URL!, schema: env.SEC_SCHEMA!, connectTimeoutMs: 2_000 });
+const store = await PostgresStore.open({ url: env.SEC_DATABASE_URL!, schema: env.SEC_SCHEMA!, connectTimeoutMs: 2_000, queryTimeoutMs: 3_000 });
 const keyProvider = env.SEC_KEY_FILE ? await LocalKeyProvider.fromFile(env.SEC_KEY_FILE) : LocalKeyProvider.fromEnv({ MANDATE_MASTER_KEY: env.SEC_MASTER_KEY! });
 const identity = await createIdentityService({
   config: { publicUrl: env.SEC_PUBLIC_URL!, region: 'us-west-2', accountId: '123456789012', devMode: true, entraAuthorityBase: env.SEC_ENTRA_BASE ?? 'https://login.microsoftonline.com' },
