@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { CompleteResourceTokenAuthCommand, GetResourceOauth2TokenCommand, GetWorkloadAccessTokenForJWTCommand } from '@aws-sdk/client-bedrock-agentcore';
-import { CreateAgentRuntimeCommand, CreateOauth2CredentialProviderCommand } from '@aws-sdk/client-bedrock-agentcore-control';
+import { CreateAgentRuntimeCommand, CreateOauth2CredentialProviderCommand, CreateWorkloadIdentityCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { collections, type WorkloadIdentityDoc } from '@mandate/identity/model.ts';
 import { sealPending, type AuthSessionDoc } from '@mandate/identity/flows/sessions.ts';
 import type { InboundJwtConfigInput } from '@mandate/identity/inbound-jwt/index.ts';
@@ -52,7 +52,6 @@ const localToken = (claims = localClaims(), header: Record<string, unknown> = {}
 const entraToken = (claims: Record<string, unknown>, header: Record<string, unknown> = {}) => signRaw(entra.key, { alg: 'RS256', kid: entra.key.kid, typ: 'JWT', ...header }, claims);
 
 async function putWorkload(name: string, inboundJwt: InboundJwtConfigInput[]): Promise<void> {
-  const { CreateWorkloadIdentityCommand } = await import('@aws-sdk/client-bedrock-agentcore-control');
   await m.control.send(new CreateWorkloadIdentityCommand({ name, allowedResourceOauth2ReturnUrls: [RETURN_URL] }));
   const rec = await m.identity.services.store.get<WorkloadIdentityDoc>(collections.workloadIdentities, name);
   await m.identity.services.store.put(collections.workloadIdentities, name, { ...rec!.doc, inboundJwt });
