@@ -37,6 +37,8 @@ export interface ResultInput {
   value: number;
   unit: string;
   reference?: number | null;
+  /** Overrides value / reference, e.g. with the median of per-round ratios (a median of ratios is not a ratio of medians). */
+  ratio?: number;
   p50?: number | null;
   p99?: number | null;
   n: number;
@@ -68,7 +70,7 @@ export function makeResult(r: ResultInput): Result {
     value: round(r.value),
     unit: r.unit,
     reference: reference === null ? null : round(reference),
-    ratio: ratioOf(r.value, reference),
+    ratio: r.ratio !== undefined && reference !== null ? round(r.ratio) : ratioOf(r.value, reference),
     p50: r.p50 === undefined || r.p50 === null ? null : round(r.p50),
     p99: r.p99 === undefined || r.p99 === null ? null : round(r.p99),
     n: r.n,

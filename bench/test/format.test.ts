@@ -40,6 +40,9 @@ test('a result line has the required keys in order, with the ratio computed', ()
   const line = jsonLine(r);
   assert.deepEqual(Object.keys(JSON.parse(line)), ['scenario', 'metric', 'value', 'unit', 'reference', 'ratio', 'p50', 'p99', 'n', 'goal', 'pass']);
   assert.deepEqual(JSON.parse(line), { scenario: 'token-hot-path', metric: 'throughput sqlite', value: 5123, unit: 'req/s', reference: 9877, ratio: 0.519, p50: 1.23, p99: 7.89, n: 40000, goal: 'ratio >= 0.5', pass: true });
+  // An explicit ratio (median of per-round ratios) wins over value / reference.
+  assert.equal(makeResult({ scenario: 'token-hot-path', metric: 'm', value: 417, unit: 'req/s', reference: 3243, ratio: 0.10612, n: 1 }).ratio, 0.106);
+  assert.equal(makeResult({ scenario: 'token-hot-path', metric: 'm', value: 417, unit: 'req/s', ratio: 0.5, n: 1 }).ratio, null);
   const c = makeResult({ scenario: 'consent-to-token', metric: 'completion to token (p50)', client: 'mandate-sdk', value: 12, unit: 'ms', n: 10 });
   assert.deepEqual(JSON.parse(jsonLine(c)), { scenario: 'consent-to-token', client: 'mandate-sdk', metric: 'completion to token (p50)', value: 12, unit: 'ms', reference: null, ratio: null, p50: null, p99: null, n: 10 });
 });
