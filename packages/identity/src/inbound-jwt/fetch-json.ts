@@ -4,7 +4,8 @@ import { isIP } from 'node:net';
  * Outbound fetches of admin-configured URLs (OIDC discovery, JWKS): https only (plain http only for
  * loopback hosts in dev mode), no redirects, a timeout and a response size cap (security checklist
  * A.4 item 38; RFC 8725 §3.10). Literal private/loopback/link-local addresses are refused outside
- * dev mode; DNS-level pinning is left to the injected `fetch` (see docs/runtime.md).
+ * dev mode, and the key cache resolves host names and refuses private answers before each fetch; pinning the
+ * checked address (DNS rebinding) is left to the injected `fetch` (docs/security.md, not covered yet).
  */
 export class OutboundUrlError extends Error {
   constructor(message: string) {
