@@ -30,7 +30,7 @@ import { dumpCollection } from './helpers/store-dump.ts';
  * its successor is stored), and all interrupted work completes on retry. The seed of the random kill points
  * is printed (MANDATE_FAULT_SEED replays it).
  */
-const USERS = Number(process.env.MANDATE_FAULT_USERS ?? 60);
+const USERS = Number(process.env.MANDATE_FAULT_USERS ?? 40);
 const CONCURRENCY = 16;
 const RETURN_URL = 'https://app.example.test/oauth/return';
 const WORKLOAD = 'fault-kill-agent';

@@ -15,7 +15,7 @@ import type { BedrockAgentCoreClient } from '@aws-sdk/client-bedrock-agentcore';
  * its own user's token, and the same user under the other workload gets none (a new consent is needed).
  */
 const FLOWS = Number(process.env.MANDATE_ISOLATION_FLOWS ?? 1000);
-const CONCURRENCY = 48;
+const CONCURRENCY = 24;
 const RETURN_URL = 'https://app.example.test/oauth/return';
 const WORKLOADS = ['iso-agent-a', 'iso-agent-b'];
 const schema = freshSchema();

@@ -50,7 +50,7 @@ export async function browse(authorizationUrl: string, loginHint: string, public
     const res = await fetch(u, { redirect: 'manual' });
     const body = await res.text();
     const loc = res.headers.get('location');
-    if (res.status < 300 || res.status >= 400 || !loc) throw new Error(`browser stopped at ${u.origin}${u.pathname} with ${res.status}: ${body.slice(0, 200)}`);
+    if (res.status < 300 || res.status >= 400 || !loc) throw new Error(`browser stopped at ${u.origin}${u.pathname} with ${res.status}: ${body.replace(/<style[\s\S]*?<\/style>/g, '').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 300)}`);
     url = new URL(loc, u).href;
   }
   throw new Error('too many redirects');
