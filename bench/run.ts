@@ -7,7 +7,7 @@
  *   --only=a,b            run only these scenarios
  *   --profile             start server processes with --cpu-prof (profiles in bench/profiles/)
  *   --out=file.json       also write every result (and the machine) as JSON
- *   --stores=sqlite       only this store where a scenario measures both
+ *   --stores=a,b          stores for the scenarios that cover both (default: sqlite,postgres; --quick: sqlite)
  *   --markdown            print the table as Markdown (for docs/benchmarks.md)
  * PostgreSQL comes from MANDATE_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/test).
  */
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   const env: BenchEnv = {
     quick,
     serverExecArgv,
-    stores: (arg('stores')?.split(',') ?? ['sqlite', 'postgres']).filter((x): x is 'sqlite' | 'postgres' => x === 'sqlite' || x === 'postgres'),
+    stores: (arg('stores')?.split(',') ?? (quick ? ['sqlite'] : ['sqlite', 'postgres'])).filter((x): x is 'sqlite' | 'postgres' => x === 'sqlite' || x === 'postgres'),
     pgUrl: process.env.MANDATE_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
     report(r) {
       results.push(r);

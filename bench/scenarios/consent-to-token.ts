@@ -68,7 +68,7 @@ async function officialWrap(m: MandateProcess, entra: Entra): Promise<Wrap> {
 export const consentToToken: Scenario = {
   name: 'consent-to-token',
   async run(env) {
-    const n = env.quick ? 3 : 10;
+    const n = env.quick ? 2 : 10;
     const entra = await startEntra();
     const m = await startMandateProcess(env, entra, 'sqlite', { tag: 'consent' });
     const saved = { ...process.env };
@@ -77,7 +77,7 @@ export const consentToToken: Scenario = {
       const wraps: Record<'mandate-sdk' | 'official-sdk', Wrap> = { 'mandate-sdk': mandateWrap(m, entra), 'official-sdk': await officialWrap(m, entra) };
       const samples: Record<'mandate-sdk' | 'official-sdk', number[]> = { 'mandate-sdk': [], 'official-sdk': [] };
       // One warm-up consent per client (connections, JIT), then interleaved samples.
-      for (const c of ['mandate-sdk', 'official-sdk'] as const) await sample(entra, data, wraps[c], `warm-${c}`);
+      if (!env.quick) for (const c of ['mandate-sdk', 'official-sdk'] as const) await sample(entra, data, wraps[c], `warm-${c}`);
       for (let i = 0; i < n; i++) {
         for (const c of ['mandate-sdk', 'official-sdk'] as const) {
           samples[c].push(await sample(entra, data, wraps[c], `user-${c}-${i}`));

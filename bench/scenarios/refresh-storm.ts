@@ -1,5 +1,5 @@
 /**
- * Scenario 5, refresh storm: 10,000 stored tokens (--quick: 2,000) that have all expired at once, each
+ * Scenario 5, refresh storm: 10,000 stored tokens (--quick: 300) that have all expired at once, each
  * holding a real refresh token issued by the Entra emulator, are asked for by agents (three concurrent
  * requests per token, 64 connections) while scenario 1's hot-path load keeps running on other, fresh
  * tokens. Every expired token must cost exactly one provider call (single-flight refresh), every request
@@ -48,7 +48,7 @@ function rateBetween(r: LoadResult, from: number, to: number): number {
 }
 
 async function oneStore(env: BenchEnv, entra: Entra, store: 'sqlite' | 'postgres'): Promise<void> {
-  const tokens = env.quick ? 2_000 : 10_000;
+  const tokens = env.quick ? 300 : 10_000;
   const hotUsers = 1000;
   const m = await startMandateProcess(env, entra, store, { tag: 'storm' });
   try {
@@ -63,15 +63,15 @@ async function oneStore(env: BenchEnv, entra: Entra, store: 'sqlite' | 'postgres
     const auth = { kind: 'sigv4' as const, credentials: m.workloadKey, region: REGION };
 
     await m.handle.call('resetProviderCalls');
-    env.log(`refresh-storm ${store}: hot-path load running; storm of ${tokens.toLocaleString('en-US')} expired tokens starts in 3 s`);
-    const hot = startLoad({ url: m.url, path: TOKEN_PATH, connections: CONNECTIONS, durationS: 900, warmupS: 1, auth, bodies: hotBodies });
-    await new Promise((r) => setTimeout(r, 4000));
+    env.log(`refresh-storm ${store}: hot-path load running; storm of ${tokens.toLocaleString('en-US')} expired tokens starts in ${env.quick ? 1.5 : 3} s`);
+    const hot = startLoad({ url: m.url, path: TOKEN_PATH, connections: CONNECTIONS, durationS: 900, warmupS: env.quick ? 0.5 : 1, auth, bodies: hotBodies });
+    await new Promise((r) => setTimeout(r, env.quick ? 2000 : 4000));
     const driverCpu0 = process.cpuUsage();
     const serverCpu0 = await childCpuMicros(m.handle);
     const storm = await runLoad({ url: m.url, path: TOKEN_PATH, connections: 64, amount: tokens * PER_TOKEN, group: PER_TOKEN, auth, bodies: stormBodies });
     const driverCpu = process.cpuUsage(driverCpu0);
     const serverCpuS = ((await childCpuMicros(m.handle)) - serverCpu0) / 1e6;
-    await new Promise((r) => setTimeout(r, 2000));
+    await new Promise((r) => setTimeout(r, env.quick ? 500 : 2000));
     hot.stop();
     const h = await hot.result;
     assertClean('storm', storm);

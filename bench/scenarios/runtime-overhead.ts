@@ -56,7 +56,7 @@ async function firstByteMs(url: string, token: string): Promise<number> {
 }
 
 function timing(env: BenchEnv) {
-  return env.quick ? { seqRequests: 1500, durationS: 3, warmupS: 1, rounds: 2, newSessions: 3 } : { seqRequests: 6000, durationS: 8, warmupS: 2, rounds: 3, newSessions: 10 };
+  return env.quick ? { seqRequests: 500, durationS: 2, warmupS: 0.5, rounds: 1, newSessions: 2 } : { seqRequests: 6000, durationS: 8, warmupS: 2, rounds: 3, newSessions: 10 };
 }
 
 export const runtimeOverhead: Scenario = {

@@ -16,7 +16,7 @@ import { PROVIDER, WORKLOAD } from '../servers/mandate-server.ts';
 export const CONNECTIONS = 50;
 
 export function hotPathTiming(env: BenchEnv): { durationS: number; warmupS: number; rounds: number } {
-  return env.quick ? { durationS: 3, warmupS: 1, rounds: 2 } : { durationS: 8, warmupS: 2, rounds: 3 };
+  return env.quick ? { durationS: 2, warmupS: 0.5, rounds: 1 } : { durationS: 8, warmupS: 2, rounds: 3 };
 }
 
 async function oneStore(env: BenchEnv, entra: Entra, store: 'sqlite' | 'postgres'): Promise<void> {

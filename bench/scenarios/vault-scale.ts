@@ -1,6 +1,6 @@
 /**
  * Scenario 4, scale: the token hot path with 1,000 stored tokens, then with 1,000,000 stored tokens
- * across 100,000 users (10 scope sets each; --quick: 50,000 across 5,000), on SQLite and PostgreSQL.
+ * across 100,000 users (10 scope sets each; --quick: 20,000 across 2,000), on SQLite and PostgreSQL.
  * Requests after the bulk load go to rows picked at random among all of them, so the index and page
  * cache work as they would in production. Reported: throughput large / small (goal: within 10%),
  * storage bytes per stored token (from the database's own size), and the server's memory.
@@ -49,7 +49,7 @@ async function randomBodies(m: MandateProcess, appId: string, prefix: string, us
 
 async function oneStore(env: BenchEnv, entra: Entra, store: 'sqlite' | 'postgres'): Promise<void> {
   const smallUsers = 1000;
-  const largeUsers = env.quick ? 5_000 : 100_000;
+  const largeUsers = env.quick ? 2_000 : 100_000;
   const m = await startMandateProcess(env, entra, store, { tag: 'scale' });
   const ref = await startReference(env, RESPONSE_BYTES);
   const seed = (prefix: string, users: number, sets: number) => m.handle.call<SeedResult>('seed', {
@@ -62,7 +62,7 @@ async function oneStore(env: BenchEnv, entra: Entra, store: 'sqlite' | 'postgres
     await seed('small-', smallUsers, 1);
     const smallStats = await m.handle.call<Stats>('stats');
     env.log(`vault-scale ${store}: hot path over 1,000 stored tokens`);
-    const small = await measure(env, m, ref, await randomBodies(m, entra.appId, 'small-', smallUsers, 1, 5000));
+    const small = await measure(env, m, ref, await randomBodies(m, entra.appId, 'small-', smallUsers, 1, env.quick ? 2000 : 5000));
 
     const largeRows = largeUsers * SETS;
     env.log(`vault-scale ${store}: bulk-loading ${largeRows.toLocaleString('en-US')} tokens across ${largeUsers.toLocaleString('en-US')} users`);
@@ -70,7 +70,7 @@ async function oneStore(env: BenchEnv, entra: Entra, store: 'sqlite' | 'postgres
     env.log(`vault-scale ${store}: loaded in ${(loaded.ms / 1000).toFixed(1)} s (sealing ${(loaded.sealMs / 1000).toFixed(1)} s)`);
     const largeStats = await m.handle.call<Stats>('stats');
     env.log(`vault-scale ${store}: hot path over ${(largeRows + smallUsers).toLocaleString('en-US')} stored tokens`);
-    const large = await measure(env, m, ref, await randomBodies(m, entra.appId, 'large-', largeUsers, SETS, 20_000));
+    const large = await measure(env, m, ref, await randomBodies(m, entra.appId, 'large-', largeUsers, SETS, env.quick ? 5000 : 20_000));
     const afterStats = await m.handle.call<Stats>('stats');
 
     const normalised = (large.rps / large.referenceRps) / (small.rps / small.referenceRps);
