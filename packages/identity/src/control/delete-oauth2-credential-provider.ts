@@ -1,5 +1,6 @@
 import { collections, type Oauth2ProviderDoc } from '../model.ts';
 import { defineOperation } from '../operation.ts';
+import { docChanged } from '../data/doc-cache.ts';
 import { deleteTags, notFound } from './common.ts';
 import { nameOnlyInput } from './schemas/common.ts';
 
@@ -18,6 +19,7 @@ export const deleteOauth2CredentialProvider = defineOperation({
       await tx.delete(collections.oauth2Callbacks, rec.doc.callbackId);
       await deleteTags(tx, rec.doc.credentialProviderArn);
     });
+    await docChanged(services, collections.oauth2Providers, input.name);
     return undefined;
   },
 });

@@ -1,6 +1,7 @@
 import { validationError } from '@mandate/core';
 import { collections, type WorkloadIdentityDoc } from '../model.ts';
 import { defineOperation } from '../operation.ts';
+import { docChanged } from '../data/doc-cache.ts';
 import { deleteTags, notFound } from './common.ts';
 import { nameOnlyInput } from './schemas/common.ts';
 
@@ -24,6 +25,7 @@ export const deleteWorkloadIdentity = defineOperation({
       await tx.delete(collections.workloadIdentities, input.name, rec.version);
       await deleteTags(tx, rec.doc.workloadIdentityArn);
     });
+    await docChanged(services, collections.workloadIdentities, input.name);
     return undefined;
   },
 });

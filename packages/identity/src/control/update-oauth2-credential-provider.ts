@@ -1,6 +1,7 @@
 import { MandateError } from '@mandate/core';
 import { collections, type Oauth2ProviderDoc } from '../model.ts';
 import { defineOperation } from '../operation.ts';
+import { docChanged } from '../data/doc-cache.ts';
 import { notFound } from './common.ts';
 import { resolveOauth2Config } from './oauth2-config.ts';
 import { oauth2ProviderView } from './oauth2-view.ts';
@@ -52,6 +53,7 @@ export const updateOauth2CredentialProvider = defineOperation({
       }
       return next;
     });
+    await docChanged(services, collections.oauth2Providers, input.name);
     return oauth2ProviderView(services.config, doc);
   },
 });

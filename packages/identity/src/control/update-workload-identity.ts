@@ -1,5 +1,6 @@
 import { collections, type WorkloadIdentityDoc } from '../model.ts';
 import { defineOperation } from '../operation.ts';
+import { docChanged } from '../data/doc-cache.ts';
 import { notFound } from './common.ts';
 import { updateWorkloadIdentityInput } from './schemas/workload-identity.ts';
 import { workloadIdentityView } from './workload-identity-view.ts';
@@ -22,6 +23,7 @@ export const updateWorkloadIdentity = defineOperation({
       if (!ok) throw new MandateError('conflict', `The workload identity ${input.name} was changed by another request. Retry the call.`);
       return next;
     });
+    await docChanged(services, collections.workloadIdentities, input.name);
     return workloadIdentityView(doc);
   },
 });

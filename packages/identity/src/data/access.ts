@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MandateError } from '@mandate/core';
 import { collections, type WorkloadIdentityDoc } from '../model.ts';
 import type { CallerIdentity, IdentityServices } from '../services.ts';
+import { cachedDoc } from './doc-cache.ts';
 import { verifyWorkloadAccessToken, type VerifiedWorkloadToken } from './workload-token.ts';
 
 /** Input rules shared by the data-plane operations (API reference constraints, agentcore-identity-api.md §2). */
@@ -20,9 +21,9 @@ export function assertCallerMayActFor(caller: CallerIdentity, workloadName: stri
 }
 
 export async function loadWorkload(services: IdentityServices, workloadName: string): Promise<WorkloadIdentityDoc> {
-  const rec = await services.store.get<WorkloadIdentityDoc>(collections.workloadIdentities, workloadName);
-  if (!rec) throw new MandateError('not_found', `Workload identity ${workloadName} does not exist.`);
-  return rec.doc;
+  const doc = await cachedDoc<WorkloadIdentityDoc>(services, collections.workloadIdentities, workloadName);
+  if (!doc) throw new MandateError('not_found', `Workload identity ${workloadName} does not exist.`);
+  return doc;
 }
 
 /** Verifies a WAT presented by `caller` and checks the caller may use it (a WAT of another workload is refused). */

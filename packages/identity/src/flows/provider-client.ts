@@ -2,6 +2,7 @@ import * as o from 'oauth4webapi';
 import { MandateError } from '@mandate/core';
 import { collections, type Oauth2ProviderDoc } from '../model.ts';
 import type { IdentityServices } from '../services.ts';
+import { cachedDoc } from '../data/doc-cache.ts';
 
 /**
  * Everything Mandate needs to talk OAuth to one credential provider, built once per request from its
@@ -33,9 +34,9 @@ export interface ProviderQuirks {
 }
 
 export async function loadProvider(services: IdentityServices, name: string): Promise<Oauth2ProviderDoc> {
-  const rec = await services.store.get<Oauth2ProviderDoc>(collections.oauth2Providers, name);
-  if (!rec) throw new MandateError('not_found', `Credential provider ${name} does not exist.`);
-  return rec.doc;
+  const doc = await cachedDoc<Oauth2ProviderDoc>(services, collections.oauth2Providers, name);
+  if (!doc) throw new MandateError('not_found', `Credential provider ${name} does not exist.`);
+  return doc;
 }
 
 /** The SecretBox context the control plane seals a provider's client secret under. */
