@@ -5,7 +5,7 @@ import { MemoryStore } from '@mandate/storage';
 import { collections, type Oauth2ProviderDoc, type WorkloadIdentityDoc } from '../src/model.ts';
 import type { Operation, OperationContext } from '../src/operation.ts';
 import type { IdentityServices } from '../src/services.ts';
-import { loadWorkload } from '../src/data/access.ts';
+import { loadWorkloadCached as loadWorkload } from '../src/data/access.ts';
 import { cachedDoc, docChanged, DOC_CACHE_TTL_MS } from '../src/data/doc-cache.ts';
 import { clientSecretContext, loadProvider } from '../src/flows/provider-client.ts';
 import { updateWorkloadIdentity } from '../src/control/update-workload-identity.ts';

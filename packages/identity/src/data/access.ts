@@ -21,6 +21,18 @@ export function assertCallerMayActFor(caller: CallerIdentity, workloadName: stri
 }
 
 export async function loadWorkload(services: IdentityServices, workloadName: string): Promise<WorkloadIdentityDoc> {
+  const rec = await services.store.get<WorkloadIdentityDoc>(collections.workloadIdentities, workloadName);
+  if (!rec) throw new MandateError('not_found', `Workload identity ${workloadName} does not exist.`);
+  return rec.doc;
+}
+
+/**
+ * loadWorkload through the per-process document cache (doc-cache.ts), for GetResourceOauth2Token only:
+ * there the document serves the return-URL check, which only the identity control plane changes (and
+ * it invalidates). Other readers (the inbound JWT configuration, which the runtime package rewrites
+ * without a change notice) keep reading the store.
+ */
+export async function loadWorkloadCached(services: IdentityServices, workloadName: string): Promise<WorkloadIdentityDoc> {
   const doc = await cachedDoc<WorkloadIdentityDoc>(services, collections.workloadIdentities, workloadName);
   if (!doc) throw new MandateError('not_found', `Workload identity ${workloadName} does not exist.`);
   return doc;

@@ -5,7 +5,7 @@ import { getM2mToken } from '../flows/m2m.ts';
 import { onBehalfOf } from '../flows/on-behalf-of.ts';
 import { loadProvider, providerClient } from '../flows/provider-client.ts';
 import { userFederation } from '../flows/user-federation.ts';
-import { authorizeWat, loadWorkload, providerNameSchema, sessionUriSchema, watSchema } from './access.ts';
+import { authorizeWat, loadWorkloadCached, providerNameSchema, sessionUriSchema, watSchema } from './access.ts';
 
 /** Mandate's wait extension: `x-mandate-wait: <seconds>` makes a USER_FEDERATION poll block until the session changes. */
 export const WAIT_HEADER = 'x-mandate-wait';
@@ -48,7 +48,7 @@ export const getResourceOauth2Token = defineOperation({
       case 'ON_BEHALF_OF_TOKEN_EXCHANGE':
         return { accessToken: await onBehalfOf(services, pc, wat, req) };
       case 'USER_FEDERATION': {
-        const workload = await loadWorkload(services, wat.workloadName);
+        const workload = await loadWorkloadCached(services, wat.workloadName);
         return userFederation(services, pc, wat, workload, { ...req, waitMs: waitMs(http?.headers[WAIT_HEADER]) });
       }
     }
