@@ -1,3 +1,5 @@
+import { docChanged } from '@mandate/identity/data/doc-cache.ts';
+import { collections as identityCollections } from '@mandate/identity/model.ts';
 import { z } from 'zod';
 import { defineOperation } from '@mandate/identity/operation.ts';
 import { deleteTags } from '@mandate/identity/control/common.ts';
@@ -32,6 +34,8 @@ export const deleteAgentRuntime = (env: RuntimeEnv) => defineOperation({
       await deleteRuntimeWorkload(tx, id);
       await deleteTags(tx, rt.doc.agentRuntimeArn);
     });
+    // The identity data plane caches workload documents per process: tell every instance.
+    await docChanged(services, identityCollections.workloadIdentities, id);
     await env.sessions.stopRuntime(id);
     return { status: 'DELETING', agentRuntimeId: id, agentRuntimeVersion: rt.doc.latestVersion };
   },

@@ -1,3 +1,5 @@
+import { docChanged } from '@mandate/identity/data/doc-cache.ts';
+import { collections as identityCollections } from '@mandate/identity/model.ts';
 import { MandateError } from '@mandate/core';
 import { defineOperation } from '@mandate/identity/operation.ts';
 import { DEFAULT_ENDPOINT, runtimeCollections as C, versionKey, type RuntimeDoc, type RuntimeEndpointDoc } from '../model.ts';
@@ -34,6 +36,8 @@ export const updateAgentRuntime = () => defineOperation({
       if (def) await tx.put(C.runtimeEndpoints, def.id, { ...def.doc, liveVersion: next, lastUpdatedTime: now });
       await updateRuntimeWorkload(tx, services, id, version.authorizer);
     });
+    // The identity data plane caches workload documents per process: tell every instance.
+    await docChanged(services, identityCollections.workloadIdentities, id);
     return {
       agentRuntimeArn: rt.agentRuntimeArn,
       agentRuntimeId: id,
