@@ -1,3 +1,4 @@
+import { DelegatingStoreOps } from './delegating-store.ts';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Clock } from '@mandate/core';
 import { systemClock } from '@mandate/core';
@@ -27,7 +28,7 @@ interface TxContext {
  * that only the transaction sees, writes from outside wait for it to finish, and a throw discards the
  * overlay (so concurrent writes made outside are never lost by a rollback).
  */
-export class MemoryStore implements Store {
+export class MemoryStore extends DelegatingStoreOps implements Store {
   readonly kind = 'memory' as const;
   #base = new Map<string, Map<string, Row>>();
   #als = new AsyncLocalStorage<TxContext>();
@@ -38,6 +39,7 @@ export class MemoryStore implements Store {
   #plain: StoreOps;
 
   constructor(options: { clock?: Clock } = {}) {
+    super();
     this.#clock = options.clock ?? systemClock;
     this.#plain = this.#ops(undefined);
   }
@@ -168,27 +170,8 @@ export class MemoryStore implements Store {
     };
   }
 
-  // Outside a transaction (or inside one, found through AsyncLocalStorage) the store's own methods apply.
-  get<T>(collection: string, id: string): Promise<StoredRecord<T> | undefined> {
-    return this.#current().get<T>(collection, id);
-  }
-  insert<T>(collection: string, id: string, doc: T, options?: PutOptions): Promise<StoredRecord<T>> {
-    return this.#current().insert(collection, id, doc, options);
-  }
-  put<T>(collection: string, id: string, doc: T, options?: PutOptions): Promise<StoredRecord<T>> {
-    return this.#current().put(collection, id, doc, options);
-  }
-  update<T>(collection: string, id: string, doc: T, expectedVersion: number, options?: PutOptions): Promise<StoredRecord<T> | undefined> {
-    return this.#current().update(collection, id, doc, expectedVersion, options);
-  }
-  delete(collection: string, id: string, expectedVersion?: number): Promise<boolean> {
-    return this.#current().delete(collection, id, expectedVersion);
-  }
-  list<T>(collection: string, options?: ListOptions): Promise<ListResult<T>> {
-    return this.#current().list<T>(collection, options);
-  }
-  count(collection: string, prefix?: string): Promise<number> {
-    return this.#current().count(collection, prefix);
+  protected currentOps(): StoreOps {
+    return this.#current();
   }
 
   async transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {

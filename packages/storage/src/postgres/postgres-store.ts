@@ -1,3 +1,4 @@
+import { DelegatingStoreOps } from '../delegating-store.ts';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
@@ -58,7 +59,7 @@ const types = {
  * inside `fn` join it. withLock is a session advisory lock; publish/subscribe is NOTIFY/LISTEN, so
  * events reach every instance. Hot statements are named (prepared once per connection).
  */
-export class PostgresStore implements Store {
+export class PostgresStore extends DelegatingStoreOps implements Store {
   readonly kind = 'postgres' as const;
   readonly schema: string;
   #pool: pg.Pool;
@@ -84,6 +85,7 @@ export class PostgresStore implements Store {
   #plain: StoreOps;
 
   private constructor(pool: pg.Pool, lockPool: pg.Pool, schema: string, clock: Clock, makeClient: () => pg.Client) {
+    super();
     this.#pool = pool;
     this.#lockPool = lockPool;
     this.#lockSlots = new Semaphore(Math.max(1, Math.floor(lockPool.options.max / 2)));
@@ -233,26 +235,8 @@ export class PostgresStore implements Store {
     return ctx ? this.#ops(ctx) : this.#plain;
   }
 
-  get<T>(collection: string, id: string): Promise<StoredRecord<T> | undefined> {
-    return this.#current().get<T>(collection, id);
-  }
-  insert<T>(collection: string, id: string, doc: T, options?: PutOptions): Promise<StoredRecord<T>> {
-    return this.#current().insert(collection, id, doc, options);
-  }
-  put<T>(collection: string, id: string, doc: T, options?: PutOptions): Promise<StoredRecord<T>> {
-    return this.#current().put(collection, id, doc, options);
-  }
-  update<T>(collection: string, id: string, doc: T, expectedVersion: number, options?: PutOptions): Promise<StoredRecord<T> | undefined> {
-    return this.#current().update(collection, id, doc, expectedVersion, options);
-  }
-  delete(collection: string, id: string, expectedVersion?: number): Promise<boolean> {
-    return this.#current().delete(collection, id, expectedVersion);
-  }
-  list<T>(collection: string, options?: ListOptions): Promise<ListResult<T>> {
-    return this.#current().list<T>(collection, options);
-  }
-  count(collection: string, prefix?: string): Promise<number> {
-    return this.#current().count(collection, prefix);
+  protected currentOps(): StoreOps {
+    return this.#current();
   }
 
   async #connect(pool: pg.Pool = this.#pool): Promise<pg.PoolClient> {

@@ -1,3 +1,4 @@
+import { DelegatingStoreOps } from '../delegating-store.ts';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
@@ -54,7 +55,7 @@ const SQLITE_LOCKED = 6;
  * Open one SqliteStore per file per process and share it: a second instance in the same process would
  * block the event loop (busy timeout) while the first holds the write lock across a transaction's awaits.
  */
-export class SqliteStore implements Store {
+export class SqliteStore extends DelegatingStoreOps implements Store {
   readonly kind = 'sqlite' as const;
   readonly path: string;
   #w: DatabaseSync;
@@ -71,6 +72,7 @@ export class SqliteStore implements Store {
   #endSnapshotBound = (): void => this.#endSnapshot();
 
   private constructor(path: string, w: DatabaseSync, r: DatabaseSync, clock: Clock, leaseMs: number) {
+    super();
     this.path = path;
     this.#w = w;
     this.#r = r;
@@ -264,26 +266,8 @@ export class SqliteStore implements Store {
     return ctx ? this.#ops(ctx) : this.#plain;
   }
 
-  get<T>(collection: string, id: string): Promise<StoredRecord<T> | undefined> {
-    return this.#current().get<T>(collection, id);
-  }
-  insert<T>(collection: string, id: string, doc: T, options?: PutOptions): Promise<StoredRecord<T>> {
-    return this.#current().insert(collection, id, doc, options);
-  }
-  put<T>(collection: string, id: string, doc: T, options?: PutOptions): Promise<StoredRecord<T>> {
-    return this.#current().put(collection, id, doc, options);
-  }
-  update<T>(collection: string, id: string, doc: T, expectedVersion: number, options?: PutOptions): Promise<StoredRecord<T> | undefined> {
-    return this.#current().update(collection, id, doc, expectedVersion, options);
-  }
-  delete(collection: string, id: string, expectedVersion?: number): Promise<boolean> {
-    return this.#current().delete(collection, id, expectedVersion);
-  }
-  list<T>(collection: string, options?: ListOptions): Promise<ListResult<T>> {
-    return this.#current().list<T>(collection, options);
-  }
-  count(collection: string, prefix?: string): Promise<number> {
-    return this.#current().count(collection, prefix);
+  protected currentOps(): StoreOps {
+    return this.#current();
   }
 
   async transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
