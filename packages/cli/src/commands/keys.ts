@@ -4,7 +4,7 @@ import { isMandateError } from '@mandate/core';
 import type { Command } from '../command.ts';
 import { UserError } from '../command.ts';
 import { flagString, parseArgs } from '../args.ts';
-import { openAdminContext } from '../lib/admin-context.ts';
+import { withAdminContext } from '../lib/admin-context.ts';
 
 const asUserError = (err: unknown): never => {
   if (isMandateError(err)) throw new UserError(err.message);
@@ -19,8 +19,7 @@ export const keysCreateCommand: Command = {
     const p = parseArgs(args, ['admin', 'allow-user-id']);
     const workload = flagString(p, 'workload');
     if ((p.flags.admin === true) === (workload !== undefined)) throw new UserError('Say what the key is for: --admin, or --workload <workload identity name>.');
-    const ctx = await openAdminContext(io, flagString(p, 'data-dir'));
-    try {
+    return withAdminContext(io, flagString(p, 'data-dir'), async (ctx) => {
       const description = flagString(p, 'description');
       const creds = await createAccessKey(ctx, {
         role: workload ? 'workload' : 'admin',
@@ -33,9 +32,7 @@ export const keysCreateCommand: Command = {
       io.out(`AWS_SECRET_ACCESS_KEY=${creds.secretAccessKey}`);
       io.out('The secret is shown only now: store it safely.');
       return 0;
-    } finally {
-      await ctx.close();
-    }
+    });
   },
 };
 
@@ -45,8 +42,7 @@ export const keysListCommand: Command = {
   usage: 'mandate keys list [--workload NAME] [--data-dir DIR]',
   async run(args, io) {
     const p = parseArgs(args);
-    const ctx = await openAdminContext(io, flagString(p, 'data-dir'));
-    try {
+    return withAdminContext(io, flagString(p, 'data-dir'), async (ctx) => {
       const workload = flagString(p, 'workload');
       const keys = await listAccessKeys(ctx, workload ? { workloadName: workload } : {});
       if (keys.length === 0) {
@@ -58,9 +54,7 @@ export const keysListCommand: Command = {
         io.out(`${k.accessKeyId.padEnd(22)} ${k.role.padEnd(9)} ${k.status.padEnd(8)} ${(k.workloadName ?? '-').padEnd(24)} ${new Date(k.createdTime).toISOString()}`);
       }
       return 0;
-    } finally {
-      await ctx.close();
-    }
+    });
   },
 };
 
@@ -72,14 +66,11 @@ export const keysRevokeCommand: Command = {
     const p = parseArgs(args);
     const id = p.positionals[0];
     if (!id) throw new UserError('Name the key to revoke: mandate keys revoke <accessKeyId> (see `mandate keys list`).');
-    const ctx = await openAdminContext(io, flagString(p, 'data-dir'));
-    try {
+    return withAdminContext(io, flagString(p, 'data-dir'), async (ctx) => {
       await revokeAccessKey(ctx, id).catch(asUserError);
       io.out(`Revoked ${id}. Servers stop accepting it within their key-cache lifetime (PostgreSQL deployments: at once).`);
       return 0;
-    } finally {
-      await ctx.close();
-    }
+    });
   },
 };
 
@@ -89,8 +80,7 @@ export const keysRotateMasterCommand: Command = {
   usage: 'mandate keys rotate-master [--data-dir DIR]',
   async run(args, io) {
     const p = parseArgs(args);
-    const ctx = await openAdminContext(io, flagString(p, 'data-dir'));
-    try {
+    return withAdminContext(io, flagString(p, 'data-dir'), async (ctx) => {
       io.out(`Rotating the master key of ${ctx.where}...`);
       let n = 0;
       const report = await rotateMasterKey(ctx.store, ctx.keyProvider, {
@@ -107,8 +97,6 @@ export const keysRotateMasterCommand: Command = {
         return 1;
       }
       return 0;
-    } finally {
-      await ctx.close();
-    }
+    });
   },
 };

@@ -30,3 +30,13 @@ export async function openAdminContext(io: CommandIo, dataDir?: string): Promise
     close: () => store.close(),
   };
 }
+
+/** Opens the admin context, runs `fn`, and always closes the store. */
+export async function withAdminContext<T>(io: CommandIo, dataDir: string | undefined, fn: (ctx: AdminContext) => Promise<T>): Promise<T> {
+  const ctx = await openAdminContext(io, dataDir);
+  try {
+    return await fn(ctx);
+  } finally {
+    await ctx.close();
+  }
+}
