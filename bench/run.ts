@@ -15,6 +15,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, release, platform } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { BenchEnv, Scenario } from './lib/context.ts';
+import { closeShared, closeSharedMandate } from './lib/identity-stack.ts';
 import { formatMarkdown, formatTable, jsonLine, type Result } from './lib/results.ts';
 import { tokenHotPath } from './scenarios/token-hot-path.ts';
 import { consentToToken } from './scenarios/consent-to-token.ts';
@@ -57,13 +58,15 @@ async function main(): Promise<void> {
       process.stdout.write(`${jsonLine(r)}\n`);
     },
     log: (line) => process.stderr.write(`[bench] ${line}\n`),
+    // --quick shares the Entra emulator and one SQLite Mandate server across scenarios (process starts dominate a short run).
+    ...(quick ? { shared: {} } : {}),
   };
   const started = Date.now();
   const failures: string[] = [];
   const m = machine();
   env.log(`${quick ? 'quick' : 'full'} run on ${m.cpu} (${m.cores} cores, ${m.memoryGiB} GiB), ${m.os}, Node ${m.node}`);
-  for (const s of SCENARIOS) {
-    if (only && !only.includes(s.name)) continue;
+  const selected = SCENARIOS.filter((s) => !only || only.includes(s.name));
+  for (const [i, s] of selected.entries()) {
     const t = Date.now();
     env.log(`${s.name}: start`);
     try {
@@ -73,7 +76,10 @@ async function main(): Promise<void> {
       failures.push(s.name);
       env.log(`${s.name}: FAILED: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
     }
+    // The shared Mandate server (and the agent processes of its runtime sessions) must not idle through later measurements.
+    if (env.shared && !selected.slice(i + 1).some((x) => x.sharesMandate)) await closeSharedMandate(env.shared);
   }
+  if (env.shared) await closeShared(env.shared);
   const table = arg('markdown') !== undefined ? formatMarkdown(results) : formatTable(results);
   process.stdout.write(`\n${table}\n\n${quick ? 'quick' : 'full'} run: ${((Date.now() - started) / 1000).toFixed(1)} s; ratios are against references measured in this run.\n`);
   const out = arg('out');

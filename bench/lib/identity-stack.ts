@@ -47,6 +47,55 @@ export async function startEntra(): Promise<Entra> {
   };
 }
 
+/**
+ * What --quick shares across scenarios (see BenchEnv.shared): started on first use, closed by the driver
+ * (the Mandate server as soon as no later scenario needs it).
+ */
+export interface SharedSetup {
+  entra?: Promise<Entra>;
+  mandate?: Promise<MandateProcess>;
+}
+
+/** The Entra emulator for a scenario: its own in a full run, the run's shared one in --quick (close() then does nothing). */
+export async function acquireEntra(env: BenchEnv): Promise<Entra> {
+  if (!env.shared) return startEntra();
+  env.shared.entra ??= startEntra();
+  return { ...(await env.shared.entra), close: async () => {} };
+}
+
+/**
+ * A SQLite Mandate server for scenarios whose state does not interfere with each other (distinct users,
+ * scopes and runtimes): its own in a full run, the shared one in --quick (close() then does nothing).
+ * `entra` must come from acquireEntra.
+ */
+export async function acquireSqliteMandate(env: BenchEnv, entra: Entra, tag: string): Promise<MandateProcess> {
+  if (!env.shared) return startMandateProcess(env, entra, 'sqlite', { tag });
+  env.shared.mandate ??= startMandateProcess(env, entra, 'sqlite', { tag: 'shared' });
+  return { ...(await env.shared.mandate), close: async () => {} };
+}
+
+export async function closeSharedMandate(shared: SharedSetup): Promise<void> {
+  const m = shared.mandate;
+  delete shared.mandate;
+  await m?.then((x) => x.close(), () => {});
+}
+
+export async function closeShared(shared: SharedSetup): Promise<void> {
+  await closeSharedMandate(shared);
+  const e = shared.entra;
+  delete shared.entra;
+  await e?.then((x) => x.close(), () => {});
+}
+
+/** Starts two things at once; if either fails, closes the other and rethrows. */
+export async function startBoth<A extends { close(): Promise<void> }, B extends { close(): Promise<void> }>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [ra, rb] = await Promise.allSettled([a, b]);
+  if (ra.status === 'fulfilled' && rb.status === 'fulfilled') return [ra.value, rb.value];
+  if (ra.status === 'fulfilled') await ra.value.close().catch(() => {});
+  if (rb.status === 'fulfilled') await rb.value.close().catch(() => {});
+  throw ra.status === 'rejected' ? ra.reason : (rb as PromiseRejectedResult).reason;
+}
+
 export interface MandateProcess extends Started {
   handle: ChildHandle;
   store: 'sqlite' | 'postgres';

@@ -15,7 +15,7 @@ import { BedrockAgentCoreControlClient, CreateAgentRuntimeCommand } from '@aws-s
 import { demoUserPoolSeed, startUserPoolEmulator } from '@mandate/emulators/userpool/index.ts';
 import { freePort } from '@mandate/runtime/sessions/free-port.ts';
 import type { BenchEnv, Scenario } from '../lib/context.ts';
-import { startEntra, startMandateProcess } from '../lib/identity-stack.ts';
+import { acquireEntra, acquireSqliteMandate } from '../lib/identity-stack.ts';
 import { runLoad, type LoadResult, type LoadSpec } from '../lib/load-client.ts';
 import { makeResult, round, summarize } from '../lib/results.ts';
 import { assertClean } from '../lib/hot-path.ts';
@@ -61,13 +61,36 @@ function timing(env: BenchEnv) {
 
 export const runtimeOverhead: Scenario = {
   name: 'runtime-overhead',
+  sharesMandate: true,
   async run(env) {
     const t = timing(env);
-    const entra = await startEntra();
+    const entra = await acquireEntra(env);
     const seed = demoUserPoolSeed();
-    const pool = await startUserPoolEmulator({ seed });
-    const m = await startMandateProcess(env, entra, 'sqlite', { tag: 'runtime' });
-    const direct = await startDirectAgent();
+    // --quick overlaps the direct agent's process start with the rest of the setup (awaited before anything is measured).
+    const directStarting = env.quick ? startDirectAgent() : undefined;
+    directStarting?.catch(() => {});
+    let pool: Awaited<ReturnType<typeof startUserPoolEmulator>>;
+    let m: Awaited<ReturnType<typeof acquireSqliteMandate>>;
+    try {
+      pool = await startUserPoolEmulator({ seed });
+      try {
+        m = await acquireSqliteMandate(env, entra, 'runtime');
+      } catch (err) {
+        await pool.close();
+        throw err;
+      }
+    } catch (err) {
+      await directStarting?.then((d) => d.stop(), () => {});
+      throw err;
+    }
+    let direct: Awaited<ReturnType<typeof startDirectAgent>> | undefined;
+    try {
+      if (!directStarting) direct = await startDirectAgent();
+    } catch (err) {
+      await m.close();
+      await pool.close();
+      throw err;
+    }
     const cognito = new CognitoIdentityProviderClient({ region: REGION, endpoint: pool.url, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'unused-by-the-emulator' }, maxAttempts: 1 });
     const control = new BedrockAgentCoreControlClient({ endpoint: m.url, region: REGION, credentials: m.admin, maxAttempts: 1 });
     try {
@@ -86,13 +109,14 @@ export const runtimeOverhead: Scenario = {
       const invokePath = `/runtimes/${encodeURIComponent(rt.agentRuntimeArn!)}/invocations?qualifier=DEFAULT`;
       const session = sessionId();
       const headers = { accept: 'text/event-stream', [SESSION_HEADER]: session };
-      const viaMandate: LoadSpec = { url: m.url, path: invokePath, connections: 1, auth: { kind: 'bearer', token }, bodies: [BODY], headers };
-      const viaDirect: LoadSpec = { url: direct.url, path: '/invocations', connections: 1, auth: { kind: 'none' }, bodies: [BODY], headers };
 
       // The session's agent process starts on the first call; time to first byte of new sessions is measured separately below.
       const first = await fetch(`${m.url}${invokePath}`, { method: 'POST', headers: { ...headers, authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: BODY });
       if (first.status !== 200) throw new Error(`first invocation answered ${first.status}: ${await first.text()}`);
       await first.text();
+      direct ??= await directStarting!;
+      const viaMandate: LoadSpec = { url: m.url, path: invokePath, connections: 1, auth: { kind: 'bearer', token }, bodies: [BODY], headers };
+      const viaDirect: LoadSpec = { url: direct.url, path: '/invocations', connections: 1, auth: { kind: 'none' }, bodies: [BODY], headers };
 
       env.log('runtime-overhead: sequential latency, direct then through Mandate');
       const seqD: LoadResult[] = [];
@@ -139,7 +163,7 @@ export const runtimeOverhead: Scenario = {
     } finally {
       control.destroy();
       cognito.destroy();
-      await direct.stop();
+      await (direct ? direct.stop() : directStarting?.then((d) => d.stop(), () => {}));
       await m.close();
       await pool.close();
       await entra.close();

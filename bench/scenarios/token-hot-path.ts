@@ -8,7 +8,7 @@
  */
 import type { BenchEnv, Scenario } from '../lib/context.ts';
 import { ACCESS_TOKEN_BYTES, REFRESH_TOKEN_BYTES, RESPONSE_BYTES, assertClean, hotPathLoad, tokenBody, watsFor } from '../lib/hot-path.ts';
-import { startEntra, startMandateProcess, startReference, type Entra } from '../lib/identity-stack.ts';
+import { acquireEntra, acquireSqliteMandate, startBoth, startMandateProcess, startReference, type Entra } from '../lib/identity-stack.ts';
 import { makeResult } from '../lib/results.ts';
 import { compareRounds, median } from '../lib/compare.ts';
 import { PROVIDER, WORKLOAD } from '../servers/mandate-server.ts';
@@ -22,8 +22,11 @@ export function hotPathTiming(env: BenchEnv): { durationS: number; warmupS: numb
 async function oneStore(env: BenchEnv, entra: Entra, store: 'sqlite' | 'postgres'): Promise<void> {
   const users = 1000;
   const scopes = [`api://${entra.appId}/hot`];
-  const m = await startMandateProcess(env, entra, store, { tag: 'hot' });
-  const ref = await startReference(env, RESPONSE_BYTES);
+  // --quick: the SQLite server is the run's shared one (this scenario runs first, on a fresh server), started alongside the reference.
+  const mandate = () => (store === 'sqlite' ? acquireSqliteMandate(env, entra, 'hot') : startMandateProcess(env, entra, store, { tag: 'hot' }));
+  const [m, ref] = env.quick
+    ? await startBoth(mandate(), startReference(env, RESPONSE_BYTES))
+    : [await mandate(), await startReference(env, RESPONSE_BYTES)];
   try {
     await m.handle.call('seed', {
       userPrefix: 'user-', users, scopeSets: [scopes], accessTokenBytes: ACCESS_TOKEN_BYTES, refreshTokenBytes: REFRESH_TOKEN_BYTES,
@@ -61,8 +64,9 @@ function round2(x: number, digits = 2): number {
 
 export const tokenHotPath: Scenario = {
   name: 'token-hot-path',
+  sharesMandate: true,
   async run(env) {
-    const entra = await startEntra();
+    const entra = await acquireEntra(env);
     try {
       for (const store of env.stores) await oneStore(env, entra, store);
     } finally {

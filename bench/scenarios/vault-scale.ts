@@ -11,7 +11,7 @@ import { randomInt } from 'node:crypto';
 import type { BenchEnv, Scenario } from '../lib/context.ts';
 import { compareRounds, type Comparison } from '../lib/compare.ts';
 import { ACCESS_TOKEN_BYTES, REFRESH_TOKEN_BYTES, RESPONSE_BYTES, assertClean, hotPathLoad, tokenBody } from '../lib/hot-path.ts';
-import { startEntra, startMandateProcess, startReference, type Entra, type MandateProcess, type ReferenceProcess } from '../lib/identity-stack.ts';
+import { acquireEntra, startBoth, startMandateProcess, startReference, type Entra, type MandateProcess, type ReferenceProcess } from '../lib/identity-stack.ts';
 import { makeResult, round } from '../lib/results.ts';
 import { PROVIDER, WORKLOAD } from '../servers/mandate-server.ts';
 import type { SeedResult } from '../servers/seed.ts';
@@ -50,8 +50,10 @@ async function randomBodies(m: MandateProcess, appId: string, prefix: string, us
 async function oneStore(env: BenchEnv, entra: Entra, store: 'sqlite' | 'postgres'): Promise<void> {
   const smallUsers = 1000;
   const largeUsers = env.quick ? 2_000 : 100_000;
-  const m = await startMandateProcess(env, entra, store, { tag: 'scale' });
-  const ref = await startReference(env, RESPONSE_BYTES);
+  // A server of its own even in --quick (storage and memory are reported); --quick starts the reference alongside it.
+  const [m, ref] = env.quick
+    ? await startBoth(startMandateProcess(env, entra, store, { tag: 'scale' }), startReference(env, RESPONSE_BYTES))
+    : [await startMandateProcess(env, entra, store, { tag: 'scale' }), await startReference(env, RESPONSE_BYTES)];
   const seed = (prefix: string, users: number, sets: number) => m.handle.call<SeedResult>('seed', {
     userPrefix: prefix, users, scopeSets: Array.from({ length: sets }, (_, j) => scopeSet(entra.appId, j)),
     accessTokenBytes: ACCESS_TOKEN_BYTES, refreshTokenBytes: REFRESH_TOKEN_BYTES, expiresAt: Date.now() + 24 * 3600_000,
@@ -104,7 +106,7 @@ async function oneStore(env: BenchEnv, entra: Entra, store: 'sqlite' | 'postgres
 export const vaultScale: Scenario = {
   name: 'vault-scale',
   async run(env) {
-    const entra = await startEntra();
+    const entra = await acquireEntra(env);
     try {
       for (const store of env.stores) await oneStore(env, entra, store);
     } finally {
