@@ -28,6 +28,12 @@ export interface LoadSpec {
   headers?: Record<string, string>;
   /** Stop early after this many non-2xx responses (default: never). */
   bailoutNon2xx?: number;
+  /**
+   * autocannon's sampling tick (default 1000 ms). autocannon only notices that a run is over (duration
+   * elapsed, `amount` reached) on a tick, so with 1 s ticks a 0.5 s warm-up lasts 1 s and an `amount`
+   * run idles up to 1 s after its last response; --quick uses 100 ms.
+   */
+  tickMs?: number;
 }
 
 export interface LoadResult {
@@ -79,6 +85,7 @@ async function run(spec: LoadSpec, measured: boolean, durationS: number | undefi
     url: `${u.protocol}//${host}`,
     connections: spec.connections,
     pipelining: 1,
+    ...(spec.tickMs !== undefined ? { sampleInt: spec.tickMs } : {}),
     timeout: 30,
     requests: [{ setupRequest } as unknown as autocannon.Request],
     ...(amount !== undefined ? { amount } : { duration: durationS ?? 10 }),

@@ -16,6 +16,7 @@ import { cpus, totalmem, release, platform } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { BenchEnv, Scenario } from './lib/context.ts';
 import { closeShared, closeSharedMandate } from './lib/identity-stack.ts';
+import { setLoadDefaults } from './lib/load-client.ts';
 import { formatMarkdown, formatTable, jsonLine, type Result } from './lib/results.ts';
 import { tokenHotPath } from './scenarios/token-hot-path.ts';
 import { consentToToken } from './scenarios/consent-to-token.ts';
@@ -47,6 +48,8 @@ async function main(): Promise<void> {
     mkdirSync(dir, { recursive: true });
     serverExecArgv.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
   }
+  // --quick: runs end within 100 ms of their duration or last response instead of on autocannon's next 1 s tick.
+  if (quick) setLoadDefaults({ tickMs: 100 });
   const results: Result[] = [];
   const env: BenchEnv = {
     quick,

@@ -10,6 +10,13 @@ export type { LoadResult, LoadSpec };
 
 const LOAD = fileURLToPath(new URL('../load.ts', import.meta.url));
 
+let defaults: Partial<LoadSpec> = {};
+
+/** Options every later load run gets unless its spec sets them (the driver sets `tickMs` for --quick). */
+export function setLoadDefaults(d: Partial<LoadSpec>): void {
+  defaults = d;
+}
+
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   return startLoad(spec).result;
 }
@@ -40,7 +47,7 @@ export function startLoad(spec: LoadSpec): RunningLoad {
 async function runProcess(spec: LoadSpec, onChild: (c: ReturnType<typeof spawn>) => void): Promise<LoadResult> {
   const dir = mkdtempSync(join(tmpdir(), 'mandate-bench-load-'));
   const file = join(dir, 'spec.json');
-  writeFileSync(file, JSON.stringify(spec), { mode: 0o600 });
+  writeFileSync(file, JSON.stringify({ ...defaults, ...spec }), { mode: 0o600 });
   try {
     const child = spawn(process.execPath, ['--no-warnings', LOAD, file], { stdio: ['ignore', 'pipe', 'inherit'] });
     onChild(child);
