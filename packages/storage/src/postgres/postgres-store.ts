@@ -6,7 +6,8 @@ import type { Clock } from '@mandate/core';
 import { MandateError, systemClock } from '@mandate/core';
 import { KeyedMutex, Semaphore } from '../keyed-mutex.ts';
 import { LocalPubSub } from '../local-pubsub.ts';
-import { checkActive, checkBound, checkChannel, checkCollection, checkExpiresAt, checkId, checkLimit, checkPayload, checkVersion, encodeDoc, lowerBound, prefixUpperBound } from '../keys.ts';
+import { checkActive, checkBound, checkChannel, checkCollection, checkExpiresAt, checkId, checkLimit, checkPayload, checkVersion, encodeDoc } from '../keys.ts';
+import { idRange, recordFromRow, writtenRecord, type RecordRow } from '../rows.ts';
 import { LockTimeoutError, StoreConflictError, type ListOptions, type ListResult, type PutOptions, type Store, type StoreOps, type StoredRecord } from '../store.ts';
 import { toStoreError } from './errors.ts';
 import { PgListener } from './listener.ts';
@@ -31,14 +32,7 @@ export interface PostgresStoreOptions {
   queryTimeoutMs?: number;
 }
 
-interface Row {
-  id?: string;
-  doc: string;
-  version: number;
-  expires_at: number | null;
-  created_at: number;
-  updated_at: number;
-}
+type Row = RecordRow;
 
 interface TxContext {
   client: pg.PoolClient;
@@ -145,23 +139,6 @@ export class PostgresStore extends DelegatingStoreOps implements Store {
     }
   }
 
-  #record<T>(id: string, r: Row): StoredRecord<T> {
-    return { id, doc: JSON.parse(r.doc) as T, version: r.version, expiresAt: r.expires_at ?? undefined, createdAt: r.created_at, updatedAt: r.updated_at };
-  }
-
-  #written<T>(id: string, json: string, version: number, createdAt: number, now: number, options: PutOptions): StoredRecord<T> {
-    return { id, doc: JSON.parse(json) as T, version, expiresAt: options.expiresAt, createdAt, updatedAt: now };
-  }
-
-  #range(prefix: string | undefined, after: string | undefined): Range {
-    const range: Range = {};
-    const lower = lowerBound(prefix, after);
-    if (lower) range.lower = lower;
-    const upper = prefix ? prefixUpperBound(prefix) : undefined;
-    if (upper !== undefined) range.upper = upper;
-    return range;
-  }
-
   #ops(ctx: TxContext | undefined): StoreOps {
     const q = this.#q;
     return {
@@ -169,7 +146,7 @@ export class PostgresStore extends DelegatingStoreOps implements Store {
         checkId(collection, id);
         const r = (await this.#run<Row>(ctx, 'mandate_get', q.get, [collection, id])).rows[0];
         if (!r || (r.expires_at !== null && r.expires_at <= this.#clock.now())) return undefined;
-        return this.#record<T>(id, r);
+        return recordFromRow<T>(id, r);
       },
       insert: async <T>(collection: string, id: string, doc: T, options: PutOptions = {}) => {
         checkId(collection, id);
@@ -178,7 +155,7 @@ export class PostgresStore extends DelegatingStoreOps implements Store {
         const now = this.#clock.now();
         const res = await this.#run(ctx, 'mandate_insert', q.insert, [collection, id, json, options.expiresAt ?? null, now]);
         if (res.rowCount === 0) throw new StoreConflictError(collection, id);
-        return this.#written<T>(id, json, 1, now, now, options);
+        return writtenRecord<T>(id, json, 1, now, now, options);
       },
       put: async <T>(collection: string, id: string, doc: T, options: PutOptions = {}) => {
         checkId(collection, id);
@@ -186,7 +163,7 @@ export class PostgresStore extends DelegatingStoreOps implements Store {
         const json = encodeDoc(doc);
         const now = this.#clock.now();
         const r = (await this.#run<{ version: number; created_at: number }>(ctx, 'mandate_put', q.put, [collection, id, json, options.expiresAt ?? null, now])).rows[0]!;
-        return this.#written<T>(id, json, r.version, r.created_at, now, options);
+        return writtenRecord<T>(id, json, r.version, r.created_at, now, options);
       },
       update: async <T>(collection: string, id: string, doc: T, expectedVersion: number, options: PutOptions = {}) => {
         checkId(collection, id);
@@ -196,7 +173,7 @@ export class PostgresStore extends DelegatingStoreOps implements Store {
         const now = this.#clock.now();
         const values = [collection, id, json, options.expiresAt ?? null, now, expectedVersion];
         const r = (await this.#run<{ version: number; created_at: number }>(ctx, 'mandate_update', q.update, values)).rows[0];
-        return r ? this.#written<T>(id, json, r.version, r.created_at, now, options) : undefined;
+        return r ? writtenRecord<T>(id, json, r.version, r.created_at, now, options) : undefined;
       },
       delete: async (collection: string, id: string, expectedVersion?: number) => {
         checkId(collection, id);
@@ -213,17 +190,17 @@ export class PostgresStore extends DelegatingStoreOps implements Store {
         checkBound(options.prefix, 'prefix');
         checkBound(options.after, 'after');
         const limit = checkLimit(options.limit);
-        const range = this.#range(options.prefix, options.after);
+        const range = idRange(options.prefix, options.after);
         const args = [...rangeArgs(collection, range, this.#clock.now()), limit + 1];
         const rows = (await this.#run<Row>(ctx, rangeName('list', range), q.range('list', range), args)).rows;
         const more = rows.length > limit;
-        const items = (more ? rows.slice(0, limit) : rows).map((r) => this.#record<T>(r.id!, r));
+        const items = (more ? rows.slice(0, limit) : rows).map((r) => recordFromRow<T>(r.id!, r));
         return { items, next: more ? items[limit - 1]!.id : undefined };
       },
       count: async (collection: string, prefix?: string) => {
         checkCollection(collection);
         checkBound(prefix, 'prefix');
-        const range = this.#range(prefix, undefined);
+        const range = idRange(prefix, undefined);
         const res = await this.#run<{ n: number }>(ctx, rangeName('count', range), q.range('count', range), rangeArgs(collection, range, this.#clock.now()));
         return res.rows[0]!.n;
       },

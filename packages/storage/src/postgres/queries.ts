@@ -1,9 +1,7 @@
+import type { IdRange as Range } from '../rows.ts';
+
 import pg from 'pg';
 
-export interface Range {
-  lower?: { value: string; inclusive: boolean };
-  upper?: string;
-}
 
 /** Every SQL statement of the PostgreSQL adapter, qualified with the store's schema. */
 export function queries(schema: string) {
@@ -54,3 +52,5 @@ export function rangeArgs(collection: string, range: Range, now: number): Array<
   args.push(now);
   return args;
 }
+
+export type { Range };

@@ -1,3 +1,5 @@
+import type { IdRange as Range } from '../rows.ts';
+
 /** Every SQL statement of the SQLite adapter, in one place so tests can EXPLAIN exactly what runs. */
 const COLUMNS = 'id, doc, version, expires_at, created_at, updated_at';
 const LIVE = '(expires_at IS NULL OR expires_at > ?)';
@@ -31,10 +33,6 @@ export const sql = {
   lockSweep: 'DELETE FROM locks WHERE expires_at <= ?',
 } as const;
 
-export interface Range {
-  lower?: { value: string; inclusive: boolean };
-  upper?: string;
-}
 
 /**
  * A range over the primary key: `collection = ? AND id >= lower AND id < upper`, never a LIKE, so
@@ -56,3 +54,5 @@ export function rangeArgs(collection: string, range: Range, now: number): Array<
   args.push(now);
   return args;
 }
+
+export type { Range };

@@ -7,7 +7,8 @@ import type { Clock } from '@mandate/core';
 import { MandateError, systemClock } from '@mandate/core';
 import { KeyedMutex } from '../keyed-mutex.ts';
 import { LocalPubSub } from '../local-pubsub.ts';
-import { checkActive, checkBound, checkChannel, checkCollection, checkExpiresAt, checkId, checkLimit, checkPayload, checkVersion, encodeDoc, lowerBound, prefixUpperBound } from '../keys.ts';
+import { checkActive, checkBound, checkChannel, checkCollection, checkExpiresAt, checkId, checkLimit, checkPayload, checkVersion, encodeDoc } from '../keys.ts';
+import { idRange, recordFromRow, writtenRecord, type RecordRow } from '../rows.ts';
 import { LockTimeoutError, StoreConflictError, type ListOptions, type ListResult, type PutOptions, type Store, type StoreOps, type StoredRecord } from '../store.ts';
 import { migrateSqlite } from './migrate.ts';
 import { rangeArgs, rangeSql, sql, type Range } from './queries.ts';
@@ -22,14 +23,7 @@ export interface SqliteStoreOptions {
   lockLeaseMs?: number;
 }
 
-interface Row {
-  id?: string;
-  doc: string;
-  version: number;
-  expires_at: number | null;
-  created_at: number;
-  updated_at: number;
-}
+type Row = RecordRow;
 
 interface TxContext {
   published: Array<[string, string]>;
@@ -168,23 +162,6 @@ export class SqliteStore extends DelegatingStoreOps implements Store {
     while (this.#active) await this.#active;
   }
 
-  #record<T>(id: string, r: Row): StoredRecord<T> {
-    return { id, doc: JSON.parse(r.doc) as T, version: r.version, expiresAt: r.expires_at ?? undefined, createdAt: r.created_at, updatedAt: r.updated_at };
-  }
-
-  #written<T>(id: string, json: string, version: number, createdAt: number, now: number, options: PutOptions): StoredRecord<T> {
-    return { id, doc: JSON.parse(json) as T, version, expiresAt: options.expiresAt, createdAt, updatedAt: now };
-  }
-
-  #range(prefix: string | undefined, after: string | undefined): Range {
-    const range: Range = {};
-    const lower = lowerBound(prefix, after);
-    if (lower) range.lower = lower;
-    const upper = prefix ? prefixUpperBound(prefix) : undefined;
-    if (upper !== undefined) range.upper = upper;
-    return range;
-  }
-
   #ops(ctx: TxContext | undefined): StoreOps {
     const reader = (): DatabaseSync => {
       if (!ctx) return this.#snapshot();
@@ -196,7 +173,7 @@ export class SqliteStore extends DelegatingStoreOps implements Store {
         checkId(collection, id);
         const r = this.#stmt(reader(), sql.get).get(collection, id) as Row | undefined;
         if (!r || (r.expires_at !== null && r.expires_at <= this.#clock.now())) return undefined;
-        return this.#record<T>(id, r);
+        return recordFromRow<T>(id, r);
       },
       insert: async <T>(collection: string, id: string, doc: T, options: PutOptions = {}) => {
         checkId(collection, id);
@@ -206,7 +183,7 @@ export class SqliteStore extends DelegatingStoreOps implements Store {
         const now = this.#clock.now();
         const r = this.#write(() => this.#stmt(this.#w, sql.insert).get(collection, id, json, options.expiresAt ?? null, now));
         if (!r) throw new StoreConflictError(collection, id);
-        return this.#written<T>(id, json, 1, now, now, options);
+        return writtenRecord<T>(id, json, 1, now, now, options);
       },
       put: async <T>(collection: string, id: string, doc: T, options: PutOptions = {}) => {
         checkId(collection, id);
@@ -215,7 +192,7 @@ export class SqliteStore extends DelegatingStoreOps implements Store {
         await this.#turn(ctx);
         const now = this.#clock.now();
         const r = this.#write(() => this.#stmt(this.#w, sql.put).get(collection, id, json, options.expiresAt ?? null, now)) as { version: number; created_at: number };
-        return this.#written<T>(id, json, r.version, r.created_at, now, options);
+        return writtenRecord<T>(id, json, r.version, r.created_at, now, options);
       },
       update: async <T>(collection: string, id: string, doc: T, expectedVersion: number, options: PutOptions = {}) => {
         checkId(collection, id);
@@ -227,7 +204,7 @@ export class SqliteStore extends DelegatingStoreOps implements Store {
         const r = this.#write(() => this.#stmt(this.#w, sql.update).get(collection, id, json, options.expiresAt ?? null, now, expectedVersion)) as
           | { version: number; created_at: number }
           | undefined;
-        return r ? this.#written<T>(id, json, r.version, r.created_at, now, options) : undefined;
+        return r ? writtenRecord<T>(id, json, r.version, r.created_at, now, options) : undefined;
       },
       delete: async (collection: string, id: string, expectedVersion?: number) => {
         checkId(collection, id);
@@ -244,17 +221,17 @@ export class SqliteStore extends DelegatingStoreOps implements Store {
         checkBound(options.prefix, 'prefix');
         checkBound(options.after, 'after');
         const limit = checkLimit(options.limit);
-        const range = this.#range(options.prefix, options.after);
+        const range = idRange(options.prefix, options.after);
         // One row more than asked tells whether another page follows.
         const rows = this.#stmt(reader(), rangeSql('list', range)).all(...rangeArgs(collection, range, this.#clock.now()), limit + 1) as unknown as Row[];
         const more = rows.length > limit;
-        const items = (more ? rows.slice(0, limit) : rows).map((r) => this.#record<T>(r.id!, r));
+        const items = (more ? rows.slice(0, limit) : rows).map((r) => recordFromRow<T>(r.id!, r));
         return { items, next: more ? items[limit - 1]!.id : undefined };
       },
       count: async (collection: string, prefix?: string) => {
         checkCollection(collection);
         checkBound(prefix, 'prefix');
-        const range = this.#range(prefix, undefined);
+        const range = idRange(prefix, undefined);
         const r = this.#stmt(reader(), rangeSql('count', range)).get(...rangeArgs(collection, range, this.#clock.now())) as { n: number };
         return r.n;
       },
