@@ -37,6 +37,42 @@ test('the file is in WAL mode with migrations recorded once, and reopening appli
     db.close();
   }));
 
+test('new files use 16 KiB pages, so a sealed token pair (~3.5 KB) stays in its B-tree leaf; older 4 KiB files keep working', () =>
+  withDir(async (dir) => {
+    const fresh = join(dir, 'new.db');
+    const pageCount = (path: string): number => {
+      const db = new DatabaseSync(path);
+      try {
+        return (db.prepare('PRAGMA page_count').get() as { page_count: number }).page_count;
+      } finally {
+        db.close();
+      }
+    };
+    const store = await SqliteStore.open({ path: fresh });
+    const empty = pageCount(fresh);
+    const doc = { sealed: 'x'.repeat(3600) };
+    await store.put('vault', 'k', doc);
+    await store.close();
+    // The row went into the records table's (empty) root leaf: no overflow pages were added.
+    assert.equal(pageCount(fresh), empty);
+    const db = new DatabaseSync(fresh);
+    assert.equal((db.prepare('PRAGMA page_size').get() as { page_size: number }).page_size, 16384);
+    db.close();
+
+    const old = join(dir, 'old.db');
+    const pre = new DatabaseSync(old);
+    pre.exec('PRAGMA page_size = 4096');
+    pre.exec('CREATE TABLE t (x)');
+    pre.close();
+    const legacy = await SqliteStore.open({ path: old });
+    await legacy.put('vault', 'k', doc);
+    assert.deepEqual((await legacy.get('vault', 'k'))?.doc, doc);
+    await legacy.close();
+    const check = new DatabaseSync(old);
+    assert.equal((check.prepare('PRAGMA page_size').get() as { page_size: number }).page_size, 4096);
+    check.close();
+  }));
+
 test('a database migrated by a newer Mandate is refused', () =>
   withDir(async (dir) => {
     const path = join(dir, 'm.db');

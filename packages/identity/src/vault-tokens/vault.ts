@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { collections, type UserBinding } from '../model.ts';
 import type { IdentityServices, SealedSecret } from '../services.ts';
 import type { ProviderTokens } from '../flows/provider-client.ts';
@@ -42,27 +42,35 @@ function parts(k: VaultKey): { workload: string; user: string; provider: string;
   return { workload: k.workloadName, user: userKey(k.user), provider: k.providerName, scopes: scopesKey(k.scopes) };
 }
 
-export function vaultId(k: VaultKey): string {
-  const p = parts(k);
-  return createHash('sha256').update([p.workload, p.user, p.provider, p.scopes].join('\u0000')).digest('base64url');
+type Parts = ReturnType<typeof parts>;
+
+function idOf(p: Parts): string {
+  return hash('sha256', `${p.workload}\u0000${p.user}\u0000${p.provider}\u0000${p.scopes}`, 'base64url');
 }
 
-function context(k: VaultKey, field: 'access' | 'refresh'): Record<string, string> {
-  return { kind: 'vault-token', field, ...parts(k) };
+export function vaultId(k: VaultKey): string {
+  return idOf(parts(k));
 }
+
+function contextOf(p: Parts, field: 'access' | 'refresh'): Record<string, string> {
+  return { kind: 'vault-token', field, workload: p.workload, user: p.user, provider: p.provider, scopes: p.scopes };
+}
+
 
 /**
  * Reads and opens a vault row; undefined when absent. A row that fails to open is treated as absent and
  * logged. The refresh token is only opened when asked for (the hot path needs the access token alone).
  */
 export async function readVault(services: IdentityServices, k: VaultKey, options: { refreshToken?: boolean } = {}): Promise<VaultEntry | undefined> {
-  const id = vaultId(k);
+  // The hot path (a vault hit) runs through here: the key parts are derived once for the id and both contexts.
+  const p = parts(k);
+  const id = idOf(p);
   const rec = await services.store.get<VaultTokenDoc>(collections.vaultTokens, id);
   if (!rec) return undefined;
   try {
-    const out: VaultEntry = { id, version: rec.version, accessToken: await services.secrets.open(rec.doc.accessToken, context(k, 'access')) };
+    const out: VaultEntry = { id, version: rec.version, accessToken: await services.secrets.open(rec.doc.accessToken, contextOf(p, 'access')) };
     out.hasRefreshToken = rec.doc.refreshToken !== undefined;
-    if (rec.doc.refreshToken && options.refreshToken !== false) out.refreshToken = await services.secrets.open(rec.doc.refreshToken, context(k, 'refresh'));
+    if (rec.doc.refreshToken && options.refreshToken !== false) out.refreshToken = await services.secrets.open(rec.doc.refreshToken, contextOf(p, 'refresh'));
     if (rec.doc.expiresAt !== undefined) out.expiresAt = rec.doc.expiresAt;
     return out;
   } catch {
@@ -93,11 +101,11 @@ export async function sealVaultDoc(services: IdentityServices, k: VaultKey, toke
     userKey: p.user,
     providerName: p.provider,
     scopesKey: p.scopes,
-    accessToken: await services.secrets.seal(tokens.accessToken, context(k, 'access')),
+    accessToken: await services.secrets.seal(tokens.accessToken, contextOf(p, 'access')),
     updatedTime: services.clock.now(),
   };
   const refresh = tokens.refreshToken ?? previousRefreshToken;
-  if (refresh) doc.refreshToken = await services.secrets.seal(refresh, context(k, 'refresh'));
+  if (refresh) doc.refreshToken = await services.secrets.seal(refresh, contextOf(p, 'refresh'));
   if (tokens.expiresAt !== undefined) doc.expiresAt = tokens.expiresAt;
   return doc;
 }

@@ -81,9 +81,12 @@ export class EnvelopeSecretBox implements SecretBox {
 
   async open(sealed: SealedSecret, context: Record<string, string>): Promise<string> {
     const s = sealed as Partial<SealedSecret> | null;
+    // The ciphertext's alphabet is not checked (a regex over ~2 KB was a tenth of a vault read): the GCM
+    // tag authenticates the decoded bytes, so a stray character either decodes to the same bytes (same
+    // plaintext) or fails the tag check.
     if (
       s === null || typeof s !== 'object' || s.v !== FORMAT_VERSION || typeof s.kid !== 'string' || typeof s.iv !== 'string' ||
-      typeof s.ct !== 'string' || typeof s.tag !== 'string' || !B64URL.test(s.iv) || !B64URL.test(s.tag) || !B64URL.test(s.ct)
+      typeof s.ct !== 'string' || typeof s.tag !== 'string' || !B64URL.test(s.iv) || !B64URL.test(s.tag)
     ) {
       throw decryptionFailure();
     }

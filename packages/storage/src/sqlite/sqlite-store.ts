@@ -32,6 +32,7 @@ interface TxContext {
 
 const SQLITE_BUSY = 5;
 const SNAPSHOT_MS = 5;
+export const PAGE_SIZE = 16384;
 const SQLITE_LOCKED = 6;
 
 /**
@@ -80,6 +81,13 @@ export class SqliteStore extends DelegatingStoreOps implements Store {
     const timeout = options.busyTimeoutMs ?? 5000;
     const w = new DatabaseSync(options.path, { timeout });
     try {
+      // Documents are JSON of a few KB (a sealed token pair is ~3.5 KB). In a WITHOUT ROWID table a row
+      // keeps at most about a quarter of a page in the B-tree leaf (SQLite file format §1.6, "payload
+      // fragments"); at the default 4 KiB page that is ~1 KB and a vault row spills into three overflow
+      // pages, each a separate page fetch on every read. At 16 KiB the whole row stays in its leaf.
+      // Only takes effect while the file is empty (before WAL mode and the first table); older files
+      // keep their page size.
+      w.exec(`PRAGMA page_size = ${PAGE_SIZE}`);
       // Switching to WAL needs a moment of exclusive access; another process opening the same new file
       // at the same time can make it report "locked", so retry briefly.
       for (let attempt = 0; ; attempt++) {
