@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseSigV4Authorization, ReplayCache } from '../src/auth/index.ts';
+import { amzDate, parseAmzDate, parseSigV4Authorization, ReplayCache } from '../src/auth/index.ts';
 
 const SIG = 'a'.repeat(64);
 const good = `AWS4-HMAC-SHA256 Credential=MKIAABCDEFGHIJKLMNOP/20261129/us-west-2/bedrock-agentcore/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=${SIG}`;
@@ -37,6 +37,23 @@ describe('Authorization header parsing', () => {
     incomplete(good.replace(SIG, SIG.toUpperCase()), 'Signature must be 64 lower-case hexadecimal characters.');
     incomplete(good.replace(SIG, SIG.slice(1)), 'Signature must be 64 lower-case hexadecimal characters.');
     incomplete('AWS4-HMAC-SHA256 =x', "Authorization header parameter is malformed: '=x'.");
+  });
+});
+
+describe('x-amz-date', () => {
+  test('valid timestamps parse to their instant and format back', () => {
+    for (const t of ['20261129T213500Z', '20280229T000000Z', '19991231T235959Z', '20260101T000000Z']) {
+      const ms = parseAmzDate(t);
+      assert.equal(typeof ms, 'number', t);
+      assert.equal(amzDate(ms!), t);
+    }
+  });
+
+  test('times that do not exist or are not in the basic format are refused, not rolled over', () => {
+    for (const t of ['20260230T000000Z', '20270229T120000Z', '20261131T000000Z', '20261301T000000Z', '20260001T000000Z', '20261100T000000Z',
+      '20261129T240000Z', '20261129T126000Z', '20261129T120060Z', '2026-11-29T12:00:00Z', '20261129T120000', '20261129T120000.000Z', '']) {
+      assert.equal(parseAmzDate(t), undefined, t);
+    }
   });
 });
 

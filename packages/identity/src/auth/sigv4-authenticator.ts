@@ -5,6 +5,7 @@ import type { Store } from '@mandate/storage';
 import { collections, type AccessKeyDoc } from '../model.ts';
 import type { CallerIdentity, RequestAuthenticator, SecretBox } from '../services.ts';
 import { ACCESS_KEY_REVOKED_CHANNEL, accessKeySecretContext } from './access-keys.ts';
+import { AMZ_DATE, amzDate, parseAmzDate } from './amz-date.ts';
 import { parseSigV4Authorization } from './parse-authorization.ts';
 import { ReplayCache } from './replay-cache.ts';
 import { deriveSigningKey, sigV4Signature } from './sigv4-signature.ts';
@@ -47,7 +48,6 @@ export interface SigV4AuthenticatorOptions {
 }
 
 export const SIGNING_SERVICE = 'bedrock-agentcore';
-const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
 interface CachedKey {
   identity: CallerIdentity;
@@ -55,10 +55,6 @@ interface CachedKey {
   /** Derived signing keys by scope date (yyyymmdd); at most a few days are ever live. */
   signingKeys: Map<string, KeyObject>;
   expiresAt: number;
-}
-
-function amzDate(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
 }
 
 function headerValue(req: IncomingMessage, name: string): string | undefined {
@@ -144,10 +140,9 @@ export class SigV4Authenticator implements RequestAuthenticator {
     if (!auth.signedHeaders.includes('host')) throw incompleteSignature("'Host' must be a 'SignedHeader' in the AWS Authorization.");
     if (!auth.signedHeaders.includes('x-amz-date')) throw incompleteSignature("'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.");
     const dateText = headerValue(req, 'x-amz-date');
-    const m = dateText === undefined ? null : AMZ_DATE.exec(dateText);
-    if (m === null) throw incompleteSignature("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
-    const signedAt = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
-    if (Number.isNaN(signedAt) || amzDate(signedAt) !== dateText) throw incompleteSignature('X-Amz-Date is not a valid date.');
+    if (dateText === undefined || !AMZ_DATE.test(dateText)) throw incompleteSignature("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
+    const signedAt = parseAmzDate(dateText);
+    if (signedAt === undefined) throw incompleteSignature('X-Amz-Date is not a valid date.');
     if (dateText!.slice(0, 8) !== auth.scopeDate) {
       throw invalidScope(`Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.scopeDate}' != '${dateText!.slice(0, 8)}', from '${dateText}'.`);
     }

@@ -1,5 +1,5 @@
 import { decodeProtectedHeader, importJWK, jwtVerify, errors as joseErrors, type JWK, type JWTPayload, type JWTHeaderParameters } from 'jose';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { MandateError, type Clock, type Logger } from '@mandate/core';
 import { KeyCache, type IssuerKeys } from './key-cache.ts';
 import { audienceMatches, clientIdOf, failingCustomClaim, isGuid, scopesOf, type InboundJwtConfigInput } from './claims.ts';
@@ -76,7 +76,7 @@ export class InboundJwtVerifier {
   async verify(token: string, config: InboundJwtConfigInput): Promise<VerifiedInboundJwt> {
     const now = this.#clock.now();
     const cacheKey = typeof token === 'string' && token.length <= MAX_TOKEN_LENGTH
-      ? `${createHash('sha256').update(token).digest('base64url')}\n${JSON.stringify(config)}` : undefined;
+      ? `${hash('sha256', token, 'base64url')}\n${JSON.stringify(config)}` : undefined;
     const hit = cacheKey === undefined ? undefined : this.#results.get(cacheKey);
     if (hit && now < hit.until) return hit.result;
     try {
