@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createSecretKey, randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { MandateError } from '../src/errors.ts';
-import { canonicalAad, constantTimeEqual, gcmOpen, gcmSeal, hkdfSha256, keyFingerprint, packGcm, sha256Hex, unpackGcm } from '../src/crypto/index.ts';
+import { canonicalAad, constantTimeEqual, gcmOpen, gcmSeal, hkdfSha256, keyFingerprint, packGcm, randomIv, sha256Hex, unpackGcm } from '../src/crypto/index.ts';
 
 const key = randomBytes(32);
 const aad = canonicalAad('test', 1, 'k1', { row: 'a', user: 'alice' });
@@ -58,6 +58,23 @@ describe('AES-256-GCM seal/open', () => {
 
   test('rejects keys that are not 32 bytes', () => {
     assert.throws(() => gcmSeal(randomBytes(16), Buffer.from('x'), aad), { name: 'TypeError', message: 'AES-256-GCM needs a 32-byte key' });
+  });
+});
+
+describe('random IVs', () => {
+  test('are 12 bytes, all distinct across several refills of the block, and unchanged by later refills', () => {
+    const seen = new Set<string>();
+    const ivs: Buffer[] = [];
+    for (let i = 0; i < 5000; i++) {
+      const iv = randomIv();
+      assert.equal(iv.length, 12);
+      seen.add(iv.toString('hex'));
+      ivs.push(iv);
+    }
+    assert.equal(seen.size, 5000);
+    const before = ivs[0]!.toString('hex');
+    for (let i = 0; i < 2000; i++) randomIv(); // refills the block
+    assert.equal(ivs[0]!.toString('hex'), before);
   });
 });
 

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
-import { MandateError, randomToken } from '@mandate/core';
+import { MandateError, randomIv, randomToken } from '@mandate/core';
 import { StoreConflictError, type Store } from '@mandate/storage';
 import { collections, type UserBinding } from '../model.ts';
 import type { IdentityServices } from '../services.ts';
@@ -142,7 +142,7 @@ export async function mintWorkloadAccessToken(
   const now = services.clock.now();
   const payload: WatPayload = { w: args.workloadName, u: compactUser(args.user), iat: now, exp: now + WAT_LIFETIME_MS };
   if (args.userToken !== undefined) payload.t = args.userToken;
-  const iv = randomBytes(12);
+  const iv = randomIv();
   const cipher = createCipheriv('aes-256-gcm', current.key, iv, { authTagLength: 16 });
   cipher.setAAD(current.aad);
   const ct = Buffer.concat([cipher.update(JSON.stringify(payload), 'utf8'), cipher.final(), cipher.getAuthTag()]);
