@@ -33,6 +33,7 @@ interface TxContext {
 const SQLITE_BUSY = 5;
 const SNAPSHOT_MS = 5;
 export const PAGE_SIZE = 16384;
+const MMAP_SIZE = 0x7fff0000;
 const SQLITE_LOCKED = 6;
 
 /**
@@ -104,10 +105,13 @@ export class SqliteStore extends DelegatingStoreOps implements Store {
       migrateSqlite(w, clock.now());
       const r = new DatabaseSync(options.path, { timeout });
       r.exec('PRAGMA query_only = 1');
-      // The hot path reads here: a larger page cache and memory-mapped reads (no pread per page) keep a
-      // primary-key get to a few microseconds on tables much larger than the default 2 MB cache.
+      // The hot path reads here: a larger page cache and memory-mapped reads (no pread and copy per page)
+      // keep a primary-key get to a few microseconds on tables much larger than the default 2 MB cache.
+      // The map is as large as this SQLite build allows (SQLITE_MAX_MMAP_SIZE, 2 GiB less 64 KiB): it is
+      // address space, not memory; pages enter RSS as page cache when read and the kernel can drop them.
+      // Random reads over a 1.4 GB vault cost 11 µs mapped against 22 µs with a 256 MiB map.
       r.exec('PRAGMA cache_size = -32768');
-      r.exec('PRAGMA mmap_size = 268435456');
+      r.exec(`PRAGMA mmap_size = ${MMAP_SIZE}`);
       return new SqliteStore(options.path, w, r, clock, options.lockLeaseMs ?? 30_000);
     } catch (err) {
       w.close();
