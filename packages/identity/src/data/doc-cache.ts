@@ -1,8 +1,10 @@
 import type { IdentityServices } from '../services.ts';
 
 /**
- * A short-lived per-process cache of the provider and workload-identity documents that every
- * GetResourceOauth2Token reads, so a vault hit costs one store read instead of three.
+ * A short-lived per-process cache of the configuration documents the data planes read on every call:
+ * the provider and workload identity of GetResourceOauth2Token (a vault hit costs one store read
+ * instead of three) and the runtime and endpoint of InvokeAgentRuntime (packages/runtime/src/records.ts).
+ * Never per-user data: it stays the same size however many users and tokens the vault holds.
  *
  * Correctness comes from invalidation, not from the TTL: the control-plane operations that update or
  * delete these documents call `docChanged` after their transaction commits, which drops the local entry

@@ -21,21 +21,27 @@ export const deleteAgentRuntime = (env: RuntimeEnv) => defineOperation({
   async handler(input, { services }) {
     const rt = await loadRuntime(services.store, input.agentRuntimeId);
     const id = rt.doc.agentRuntimeId;
+    const endpoints: string[] = [];
     await services.store.transaction(async (tx) => {
       await tx.delete(C.runtimes, id);
       await tx.delete(C.runtimeNames, rt.doc.agentRuntimeName);
       for (const col of [C.runtimeVersions, C.runtimeEndpoints, C.runtimeSessions]) {
         for (;;) {
           const page = await tx.list(col, { prefix: `${id}/`, limit: 100 });
-          for (const r of page.items) await tx.delete(col, r.id);
+          for (const r of page.items) {
+            await tx.delete(col, r.id);
+            if (col === C.runtimeEndpoints) endpoints.push(r.id);
+          }
           if (page.next === undefined) break;
         }
       }
       await deleteRuntimeWorkload(tx, id);
       await deleteTags(tx, rt.doc.agentRuntimeArn);
     });
-    // The identity data plane caches workload documents per process: tell every instance.
+    // The data planes cache these documents per process (doc-cache.ts): tell every instance.
     await docChanged(services, identityCollections.workloadIdentities, id);
+    await docChanged(services, C.runtimes, id);
+    for (const e of endpoints) await docChanged(services, C.runtimeEndpoints, e);
     await env.sessions.stopRuntime(id);
     return { status: 'DELETING', agentRuntimeId: id, agentRuntimeVersion: rt.doc.latestVersion };
   },

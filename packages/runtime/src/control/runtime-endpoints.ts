@@ -1,3 +1,4 @@
+import { docChanged } from '@mandate/identity/data/doc-cache.ts';
 import { z } from 'zod';
 import { MandateError, validationError } from '@mandate/core';
 import { defineOperation } from '@mandate/identity/operation.ts';
@@ -93,6 +94,7 @@ export const updateAgentRuntimeEndpoint = () => defineOperation({
     if (!(await services.store.update(C.runtimeEndpoints, e.id, doc, e.version))) {
       throw new MandateError('conflict', 'The endpoint was changed by another request at the same time. Retry the call.');
     }
+    await docChanged(services, C.runtimeEndpoints, e.id);
     const v = endpointView(doc, services.config);
     return { liveVersion: v.liveVersion, targetVersion: v.targetVersion, agentRuntimeEndpointArn: v.agentRuntimeEndpointArn, agentRuntimeArn: v.agentRuntimeArn, status: 'UPDATING', createdAt: v.createdAt, lastUpdatedAt: v.lastUpdatedAt };
   },
@@ -110,6 +112,7 @@ export const deleteAgentRuntimeEndpoint = () => defineOperation({
     refuseDefault(input.endpointName, 'deleted');
     const e = await loadEndpoint(services.store, input.agentRuntimeId, input.endpointName);
     await services.store.delete(C.runtimeEndpoints, e.id);
+    await docChanged(services, C.runtimeEndpoints, e.id);
     return { status: 'DELETING', agentRuntimeId: input.agentRuntimeId, endpointName: input.endpointName };
   },
 });

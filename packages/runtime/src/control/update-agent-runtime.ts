@@ -36,8 +36,10 @@ export const updateAgentRuntime = () => defineOperation({
       if (def) await tx.put(C.runtimeEndpoints, def.id, { ...def.doc, liveVersion: next, lastUpdatedTime: now });
       await updateRuntimeWorkload(tx, services, id, version.authorizer);
     });
-    // The identity data plane caches workload documents per process: tell every instance.
+    // The data planes cache these documents per process (doc-cache.ts): tell every instance.
     await docChanged(services, identityCollections.workloadIdentities, id);
+    await docChanged(services, C.runtimes, id);
+    await docChanged(services, C.runtimeEndpoints, `${id}/${DEFAULT_ENDPOINT}`);
     return {
       agentRuntimeArn: rt.agentRuntimeArn,
       agentRuntimeId: id,

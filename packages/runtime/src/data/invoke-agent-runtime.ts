@@ -19,7 +19,7 @@ export async function invokeAgentRuntime(env: RuntimeEnv, rc: RequestContext): P
   const { req, res } = rc;
   const body = await readBody(req, env.options.maxPayloadBytes);
   const rawQuery = req.url && req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '';
-  const target = await resolveTarget(services.store, services.config, rc.params.agentRuntimeArn!, rc.query);
+  const target = await resolveTarget(services, rc.params.agentRuntimeArn!, rc.query);
   const caller = await authenticateInvocation(services, req, rc.rawPath, rawQuery, body, target.version);
   const sessionId = sessionIdOf(req);
   const rt = target.runtime;

@@ -19,6 +19,36 @@ export interface ProxyArgs {
 const ECHO = ['content-type', 'cache-control', 'x-accel-buffering', 'mcp-session-id', 'mcp-protocol-version', 'traceparent', 'tracestate', 'baggage', 'x-amzn-trace-id'];
 
 /**
+ * Holds the response's writes until the end of the current event-loop turn, so the headers, what the agent
+ * has already sent and (for a short answer) the end of the chunked stream leave in one write instead of
+ * three or more (each loopback write wakes the reader: that, not copying, is what a small write costs).
+ * A streaming agent's later chunks are held the same way, so none waits longer than one turn; headers go
+ * out at the end of the first turn even when the agent has sent nothing after them yet.
+ * The socket is corked, not the response: a corked ServerResponse buffers chunked data apart and end()
+ * writes the terminating chunk before that buffer (Node 24), which would cut the stream's last event.
+ */
+function relayCorked(up: IncomingMessage, res: ServerResponse): void {
+  const socket = res.socket;
+  if (!socket) return;
+  let corked = false;
+  const flush = (): void => {
+    corked = false;
+    // end() has already fully uncorked the socket and sent everything; the socket may serve the next request by now.
+    if (res.writableEnded) return;
+    socket.uncork();
+    if (!res.headersSent) res.flushHeaders();
+  };
+  const hold = (): void => {
+    if (corked || res.writableEnded) return;
+    corked = true;
+    socket.cork();
+    setImmediate(flush);
+  };
+  hold();
+  up.on('data', hold);
+}
+
+/**
  * Sends the invocation to the agent and streams its answer back as it is produced (`pipe`: no
  * buffering, backpressure both ways). Failures before the first byte — refused connection, crash,
  * timeout, a non-2xx status — become RuntimeClientError (424) with Mandate's own message: the agent's
@@ -64,7 +94,7 @@ export function proxyInvocation(a: ProxyArgs): Promise<void> {
       }
       headers['content-type'] ??= 'application/octet-stream';
       a.res.writeHead(status, headers);
-      a.res.flushHeaders();
+      relayCorked(up, a.res);
       up.pipe(a.res);
       const done = () => resolve();
       up.on('error', () => a.res.destroy());

@@ -1,10 +1,9 @@
 import { MandateError, uuid, validationError } from '@mandate/core';
 import type { IncomingMessage } from 'node:http';
-import type { Store } from '@mandate/storage';
-import type { IdentityConfig } from '@mandate/identity/services.ts';
+import type { IdentityServices } from '@mandate/identity/services.ts';
 import { runtimeIdFrom } from '../arns.ts';
 import { DEFAULT_ENDPOINT, type RuntimeDoc, type RuntimeVersionDoc } from '../model.ts';
-import { loadEndpoint, loadRuntime, loadVersionCached } from '../records.ts';
+import { loadEndpointCached, loadRuntimeCached, loadVersionCached } from '../records.ts';
 
 export const SESSION_HEADER = 'x-amzn-bedrock-agentcore-runtime-session-id';
 /** AgentCore requires at least 33 characters (a UUID is 36); Mandate enforces the same at its edge. */
@@ -17,13 +16,13 @@ export interface Target {
 }
 
 /** `{agentRuntimeArn}` (ARN or bare id + `?accountId=`) and `?qualifier=` (endpoint name, default DEFAULT) → the version to run. */
-export async function resolveTarget(store: Store, config: IdentityConfig, label: string, query: URLSearchParams): Promise<Target> {
-  const id = runtimeIdFrom(config, label, query.get('accountId'));
+export async function resolveTarget(services: IdentityServices, label: string, query: URLSearchParams): Promise<Target> {
+  const id = runtimeIdFrom(services.config, label, query.get('accountId'));
   const qualifier = query.get('qualifier') || DEFAULT_ENDPOINT;
-  const [rt, ep] = await Promise.all([loadRuntime(store, id), loadEndpoint(store, id, qualifier).catch((e: unknown) => e as Error)]);
-  if (rt.doc.status !== 'READY') throw new MandateError('conflict', `Agent runtime ${id} is ${rt.doc.status}.`);
+  const [rt, ep] = await Promise.all([loadRuntimeCached(services, id), loadEndpointCached(services, id, qualifier).catch((e: unknown) => e as Error)]);
+  if (rt.status !== 'READY') throw new MandateError('conflict', `Agent runtime ${id} is ${rt.status}.`);
   if (ep instanceof Error) throw ep;
-  return { runtime: rt.doc, version: await loadVersionCached(store, rt.doc, ep.doc.liveVersion), qualifier };
+  return { runtime: rt, version: await loadVersionCached(services.store, rt, ep.liveVersion), qualifier };
 }
 
 /** The caller's session id, or a fresh one when absent (only non-SDK callers omit it). */
