@@ -8,6 +8,7 @@
  * histogram rounds to whole milliseconds). Prints one JSON object (LoadResult) on stdout.
  */
 import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import autocannon from 'autocannon';
 import { FastSigner, type Credentials } from './lib/sigv4-sign.ts';
 
@@ -34,6 +35,14 @@ export interface LoadSpec {
    * run idles up to 1 s after its last response; --quick uses 100 ms.
    */
   tickMs?: number;
+  /**
+   * Open-loop mode: send this many requests per second at evenly spaced times, whatever the answers do,
+   * over at most `connections` keep-alive connections, and time each request from when it was due
+   * (so time spent waiting for a free connection counts: no coordinated omission). autocannon's own
+   * rate limit sends each connection's quota in a burst at the start of every second, which measures a
+   * saturated server, not latency at that rate. Needs `durationS`.
+   */
+  ratePerS?: number;
 }
 
 export interface LoadResult {
@@ -134,12 +143,103 @@ async function run(spec: LoadSpec, measured: boolean, durationS: number | undefi
   };
 }
 
+/** Requests at fixed times (open loop), for latency at a given offered load. */
+async function paced(spec: LoadSpec, measured: boolean, durationS: number): Promise<LoadResult> {
+  const rate = spec.ratePerS!;
+  const u = new URL(spec.url);
+  const signer = spec.auth.kind === 'sigv4' ? new FastSigner(spec.auth.credentials, spec.auth.region) : undefined;
+  const agent = new Agent({ keepAlive: true, maxSockets: spec.connections });
+  const base: Record<string, string> = { ...spec.headers };
+  if (spec.auth.kind === 'bearer') base.authorization = `Bearer ${spec.auth.token}`;
+  const group = spec.group ?? 1;
+  const total = Math.round(rate * durationS);
+  const latencies = new Float64Array(total);
+  const statusCodes: Record<string, number> = {};
+  let n = 0;
+  let done = 0;
+  let ok = 0;
+  let errors = 0;
+  let bytes = 0;
+  const timeline: number[] = [];
+  const startedAt = Date.now();
+  const t0 = performance.now();
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const settle = (): void => {
+    if (++done === total) finish();
+  };
+  const send = (due: number): void => {
+    const body = spec.bodies[Math.floor(n++ / group) % spec.bodies.length]!;
+    const headers: Record<string, string> = signer
+      ? { ...base, ...signer.sign(spec.path, u.host, body), 'content-length': String(Buffer.byteLength(body)) }
+      : { ...base, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) };
+    const req = request({ host: u.hostname, port: u.port, path: spec.path, method: spec.method ?? 'POST', headers, agent }, (res) => {
+      let size = 0;
+      res.on('data', (c: Buffer) => (size += c.length));
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        statusCodes[status] = (statusCodes[status] ?? 0) + 1;
+        if (status >= 200 && status < 300) {
+          latencies[ok++] = performance.now() - due;
+          bytes += size;
+          const slot = Math.floor((Date.now() - startedAt) / 100);
+          while (timeline.length <= slot) timeline.push(0);
+          timeline[slot]!++;
+        }
+        settle();
+      });
+    });
+    req.on('error', () => {
+      errors++;
+      settle();
+    });
+    req.end(body);
+  };
+  // Drift-free schedule: request k is due at t0 + k / rate; each tick sends every request that is due.
+  let k = 0;
+  const tick = (): void => {
+    const now = performance.now();
+    while (k < total && t0 + (k * 1000) / rate <= now) send(t0 + (k++ * 1000) / rate);
+    if (k < total) setTimeout(tick, Math.max(0, t0 + (k * 1000) / rate - performance.now()));
+  };
+  tick();
+  await finished;
+  agent.destroy();
+  const endedAt = Date.now();
+  const lat = latencies.subarray(0, ok).sort();
+  let sum = 0;
+  for (const x of lat) sum += x;
+  const durationS2 = (endedAt - startedAt) / 1000;
+  return {
+    requests: total,
+    non2xx: total - ok - errors,
+    errors,
+    timeouts: 0,
+    statusCodes,
+    durationS: durationS2,
+    rps: ok / durationS2,
+    latencyMs: { p50: percentileSorted(lat, 50), p90: percentileSorted(lat, 90), p99: percentileSorted(lat, 99), mean: ok ? sum / ok : NaN, max: ok ? lat[ok - 1]! : NaN },
+    bytesPerResponse: ok ? bytes / ok : 0,
+    warmupRequests: 0,
+    timeline: measured ? timeline : [],
+    startedAt,
+    endedAt,
+  };
+}
+
 let current: autocannon.Instance | undefined;
 // SIGTERM ends the measured run early (the driver stops an open-ended background load); the result is still printed.
 process.on('SIGTERM', () => current?.stop());
 
 async function main(): Promise<void> {
   const spec = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as LoadSpec;
+  if (spec.ratePerS !== undefined) {
+    const warm = spec.warmupS ? await paced(spec, false, spec.warmupS) : undefined;
+    const result = await paced(spec, true, spec.durationS ?? 10);
+    if (warm) result.warmupRequests = warm.requests;
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
   const warm = spec.warmupS ? await run(spec, false, spec.warmupS, undefined) : undefined;
   const result = await run(spec, true, spec.durationS, spec.amount);
   if (warm) result.warmupRequests = warm.requests;

@@ -34,6 +34,8 @@ export interface HotPathLoad {
   amount?: number;
   warmupS?: number;
   group?: number;
+  /** Open-loop requests per second (latency at a given load) instead of as fast as the server answers. */
+  ratePerS?: number;
 }
 
 export async function hotPathLoad(o: HotPathLoad): Promise<LoadResult> {
@@ -45,6 +47,7 @@ export async function hotPathLoad(o: HotPathLoad): Promise<LoadResult> {
     ...(o.amount !== undefined ? { amount: o.amount } : {}),
     ...(o.warmupS !== undefined ? { warmupS: o.warmupS } : {}),
     ...(o.group !== undefined ? { group: o.group } : {}),
+    ...(o.ratePerS !== undefined ? { ratePerS: o.ratePerS } : {}),
     auth: { kind: 'sigv4', credentials: o.credentials, region: REGION },
     bodies: o.bodies,
   });

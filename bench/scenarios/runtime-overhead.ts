@@ -20,6 +20,8 @@ import { runLoad, type LoadResult, type LoadSpec } from '../lib/load-client.ts';
 import { makeResult, round, summarize } from '../lib/results.ts';
 import { assertClean } from '../lib/hot-path.ts';
 import { REGION } from '../servers/mandate-server.ts';
+import { childCpuMicros } from '../lib/rpc.ts';
+import { childPids, procCpuMicros, totalCpuMicros } from '../lib/proc-cpu.ts';
 
 const AGENT_DIR = fileURLToPath(new URL('../agents/trivial', import.meta.url));
 const SESSION_HEADER = 'x-amzn-bedrock-agentcore-runtime-session-id';
@@ -28,7 +30,7 @@ const BODY = JSON.stringify({ prompt: 'hello' });
 const sessionId = () => `bench-${randomBytes(16).toString('hex')}`;
 
 /** The same agent started by hand on its own port (what Mandate proxies to), ready when /ping answers. */
-async function startDirectAgent(): Promise<{ url: string; stop(): Promise<void> }> {
+async function startDirectAgent(): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--no-warnings', 'main.ts'], { cwd: AGENT_DIR, env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}`;
@@ -40,7 +42,7 @@ async function startDirectAgent(): Promise<{ url: string; stop(): Promise<void> 
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { url, stop: async () => { child.kill('SIGTERM'); await new Promise((r) => child.once('exit', r)); } };
+  return { url, pid: child.pid!, stop: async () => { child.kill('SIGTERM'); await new Promise((r) => child.once('exit', r)); } };
 }
 
 /** Time to the first byte of an invocation on a brand-new session (the agent process starts for it). */
@@ -140,16 +142,32 @@ export const runtimeOverhead: Scenario = {
       env.log('runtime-overhead: throughput, 50 connections on one session');
       const thrD: LoadResult[] = [];
       const thrM: LoadResult[] = [];
+      // CPU per invocation of each process on the path (Linux /proc): where the time goes on a shared machine.
+      const cpu = { mandate: [] as number[], agent: [] as number[], direct: [] as number[] };
+      const perRequest = (us: number, r: LoadResult) => us / (r.requests + r.warmupRequests);
+      const agents = childPids(m.pid);
       for (let i = 0; i < t.rounds; i++) {
-        thrD.push(await runLoad({ ...viaDirect, connections: 50, durationS: t.durationS, warmupS: t.warmupS }));
-        thrM.push(await runLoad({ ...viaMandate, connections: 50, durationS: t.durationS, warmupS: t.warmupS }));
+        const d0 = procCpuMicros(direct.pid);
+        const d = await runLoad({ ...viaDirect, connections: 50, durationS: t.durationS, warmupS: t.warmupS });
+        cpu.direct.push(perRequest(procCpuMicros(direct.pid) - d0, d));
+        thrD.push(d);
+        const m0 = await childCpuMicros(m.handle);
+        const a0 = totalCpuMicros(agents);
+        const r = await runLoad({ ...viaMandate, connections: 50, durationS: t.durationS, warmupS: t.warmupS });
+        cpu.mandate.push(perRequest((await childCpuMicros(m.handle)) - m0, r));
+        cpu.agent.push(perRequest(totalCpuMicros(agents) - a0, r));
+        thrM.push(r);
       }
       for (const r of [...thrD, ...thrM]) assertClean('concurrent invocations', r);
       const ratio = med(thrM.map((r, i) => r.rps / thrD[i]!.rps));
       env.report(makeResult({
         scenario: 'runtime-overhead', metric: 'throughput (50 connections)', value: med(thrM.map((r) => r.rps)), unit: 'req/s', reference: med(thrD.map((r) => r.rps)), ratio,
         p50: med(thrM.map((r) => r.latencyMs.p50)), p99: med(thrM.map((r) => r.latencyMs.p99)), n: thrM.reduce((a, r) => a + r.requests, 0),
-        goal: 'ratio >= 0.5', pass: ratio >= 0.5, extra: { directP50: round(med(thrD.map((r) => r.latencyMs.p50))) },
+        goal: 'ratio >= 0.5', pass: ratio >= 0.5,
+        extra: {
+          directP50: round(med(thrD.map((r) => r.latencyMs.p50))),
+          mandateCpuUsPerRequest: round(med(cpu.mandate)), agentCpuUsPerRequest: round(med(cpu.agent)), directAgentCpuUsPerRequest: round(med(cpu.direct)),
+        },
       }));
 
       env.log('runtime-overhead: time to first byte on new sessions');
