@@ -18,6 +18,7 @@ import type { Started, StartSpec } from '../servers/mandate-server.ts';
 export const RETURN_URL = 'https://app.example.test/oauth/return';
 const MANDATE_SERVER = fileURLToPath(new URL('../servers/mandate-server.ts', import.meta.url));
 const REFERENCE_SERVER = fileURLToPath(new URL('../servers/reference-server.ts', import.meta.url));
+const REFERENCE_PROXY = fileURLToPath(new URL('../servers/reference-proxy.ts', import.meta.url));
 
 export interface Entra {
   emulator: EntraEmulator;
@@ -152,6 +153,13 @@ export interface ReferenceProcess {
 export async function startReference(env: BenchEnv, bodyBytes: number): Promise<ReferenceProcess> {
   const handle = startChild(REFERENCE_SERVER, { execArgv: env.serverExecArgv });
   const r = await handle.call<{ url: string; pid: number }>('start', { bodyBytes });
+  return { ...r, handle, close: () => handle.stop() };
+}
+
+/** The bare node:http reverse proxy in front of an agent listening on `targetPort` (runtime-overhead's calibration). */
+export async function startReferenceProxy(env: BenchEnv, targetPort: number): Promise<ReferenceProcess> {
+  const handle = startChild(REFERENCE_PROXY, { execArgv: env.serverExecArgv });
+  const r = await handle.call<{ url: string; pid: number }>('start', { targetPort });
   return { ...r, handle, close: () => handle.stop() };
 }
 

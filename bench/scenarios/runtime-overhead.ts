@@ -15,7 +15,7 @@ import { BedrockAgentCoreControlClient, CreateAgentRuntimeCommand } from '@aws-s
 import { demoUserPoolSeed, startUserPoolEmulator } from '@mandate/emulators/userpool/index.ts';
 import { freePort } from '@mandate/runtime/sessions/free-port.ts';
 import type { BenchEnv, Scenario } from '../lib/context.ts';
-import { acquireEntra, acquireSqliteMandate } from '../lib/identity-stack.ts';
+import { acquireEntra, acquireSqliteMandate, startReferenceProxy } from '../lib/identity-stack.ts';
 import { runLoad, type LoadResult, type LoadSpec } from '../lib/load-client.ts';
 import { makeResult, round, summarize } from '../lib/results.ts';
 import { assertClean } from '../lib/hot-path.ts';
@@ -146,6 +146,10 @@ export const runtimeOverhead: Scenario = {
       const cpu = { mandate: [] as number[], agent: [] as number[], direct: [] as number[] };
       const perRequest = (us: number, r: LoadResult) => us / (r.requests + r.warmupRequests);
       const agents = childPids(m.pid);
+      // Calibration: a bare node:http proxy (no auth, no session, no WAT) in front of the direct agent.
+      const proxy = await startReferenceProxy(env, Number(new URL(direct.url).port));
+      const thrP: LoadResult[] = [];
+      const viaProxy: LoadSpec = { ...viaDirect, url: proxy.url };
       for (let i = 0; i < t.rounds; i++) {
         const d0 = procCpuMicros(direct.pid);
         const d = await runLoad({ ...viaDirect, connections: 50, durationS: t.durationS, warmupS: t.warmupS });
@@ -157,8 +161,10 @@ export const runtimeOverhead: Scenario = {
         cpu.mandate.push(perRequest((await childCpuMicros(m.handle)) - m0, r));
         cpu.agent.push(perRequest(totalCpuMicros(agents) - a0, r));
         thrM.push(r);
+        thrP.push(await runLoad({ ...viaProxy, connections: 50, durationS: t.durationS, warmupS: t.warmupS }));
       }
-      for (const r of [...thrD, ...thrM]) assertClean('concurrent invocations', r);
+      await proxy.close();
+      for (const r of [...thrD, ...thrM, ...thrP]) assertClean('concurrent invocations', r);
       const ratio = med(thrM.map((r, i) => r.rps / thrD[i]!.rps));
       env.report(makeResult({
         scenario: 'runtime-overhead', metric: 'throughput (50 connections)', value: med(thrM.map((r) => r.rps)), unit: 'req/s', reference: med(thrD.map((r) => r.rps)), ratio,
@@ -168,6 +174,14 @@ export const runtimeOverhead: Scenario = {
           directP50: round(med(thrD.map((r) => r.latencyMs.p50))),
           mandateCpuUsPerRequest: round(med(cpu.mandate)), agentCpuUsPerRequest: round(med(cpu.agent)), directAgentCpuUsPerRequest: round(med(cpu.direct)),
         },
+      }));
+
+      const proxyRatio = med(thrP.map((r, i) => r.rps / thrD[i]!.rps));
+      env.report(makeResult({
+        scenario: 'runtime-overhead', metric: 'throughput of a bare Node proxy (calibration, 50 connections)', value: med(thrP.map((r) => r.rps)), unit: 'req/s',
+        reference: med(thrD.map((r) => r.rps)), ratio: proxyRatio,
+        p50: med(thrP.map((r) => r.latencyMs.p50)), p99: med(thrP.map((r) => r.latencyMs.p99)), n: thrP.reduce((a, r) => a + r.requests, 0),
+        extra: { mandateVsBareProxy: round(ratio / proxyRatio) },
       }));
 
       env.log('runtime-overhead: time to first byte on new sessions');
