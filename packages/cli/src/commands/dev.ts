@@ -52,8 +52,9 @@ export const devCommand: Command = {
       withWeatherAgent: p.flags['no-agent'] !== true,
       progress: (l) => io.out(l),
     });
-    for (const line of summary(stack.devJson, stack.devJsonPath)) io.out(line);
-    await new Promise<void>((resolve) => {
+    // Handlers first, then the summary that tells the user (or a script) Ctrl-C works: a signal sent on
+    // reading "Press Ctrl-C" must never meet Node's default handler, which would skip the clean stop.
+    const stopped = new Promise<void>((resolve) => {
       const stop = () => {
         io.out('\nStopping...');
         stack.close().then(resolve, resolve);
@@ -61,6 +62,8 @@ export const devCommand: Command = {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
+    for (const line of summary(stack.devJson, stack.devJsonPath)) io.out(line);
+    await stopped;
     io.out('Stopped. State is kept in the data directory; `npm start` resumes it.');
     return 0;
   },

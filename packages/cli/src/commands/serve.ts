@@ -14,17 +14,19 @@ export const serveCommand: Command = {
     const logger = createLogger({ level: config.logLevel, base: { component: 'mandate' } });
     const server = await startMandateServer(config, logger);
     const created = await ensureBootstrapAdminKey(server.identity.services);
+    // Signal handlers before the first line a supervisor or script may react to (see dev.ts).
+    const stopped = new Promise<void>((resolve) => {
+      const stop = () => void server.close().then(resolve, resolve);
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
     io.out(`Mandate listening on ${config.host}:${server.listening.port}, public URL ${server.url}, store ${server.store.kind}${config.devMode ? ' (dev mode)' : ''}.`);
     if (created) {
       io.out('First start: created the bootstrap admin key. It is shown only now; store it in your secret manager:');
       io.out(`  AWS_ACCESS_KEY_ID=${created.accessKeyId}`);
       io.out(`  AWS_SECRET_ACCESS_KEY=${created.secretAccessKey}`);
     }
-    await new Promise<void>((resolve) => {
-      const stop = () => void server.close().then(resolve, resolve);
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    await stopped;
     io.out('Stopped.');
     return 0;
   },
