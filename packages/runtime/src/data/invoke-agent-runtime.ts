@@ -1,14 +1,17 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { readBody, type RequestContext } from '@mandate/http';
 import { uuid } from '@mandate/core';
 import { mintWorkloadAccessToken } from '@mandate/identity/data/workload-token.ts';
 import { returnPageUrl, type RuntimeEnv } from '../env.ts';
 import { authenticateInvocation } from './inbound-auth.ts';
 import { allowedHeaders, negotiatedHeaders } from './forward-headers.ts';
-import { proxyInvocation } from './proxy.ts';
+import { agentUnreachable, proxyInvocation } from './proxy.ts';
 import { resolveTarget, sessionIdOf, SESSION_HEADER } from './resolve-target.ts';
 import { claimSession } from './session-owner.ts';
 
 const REQUEST_ID_HEADER = 'x-amzn-bedrock-agentcore-runtime-request-id';
+/** How long a failed invocation waits for a dying agent's exit to be reported. */
+const EXIT_GRACE_MS = 500;
 
 /**
  * POST /runtimes/{agentRuntimeArn}/invocations: authenticate (SigV4 or bearer, per the runtime),
@@ -52,6 +55,14 @@ export async function invokeAgentRuntime(env: RuntimeEnv, rc: RequestContext): P
       responseTimeoutMs: env.options.invocationTimeoutMs,
       logger: services.logger.child({ agentRuntimeId: rt.agentRuntimeId, runtimeSessionId: sessionId }),
     });
+  } catch (err) {
+    // A connection that failed before any answer usually means the agent process died with it (a crash
+    // in the handler). Its exit arrives as a separate event, possibly after this error: wait briefly for
+    // it, so the session is dropped (session-manager) and the next invocation starts a new process
+    // instead of meeting the dead one. Only on this failure path; the request is not retried (the agent
+    // may have acted on it before dying).
+    if (agentUnreachable(err)) await Promise.race([session.proc.exited, delay(EXIT_GRACE_MS, undefined, { ref: false })]);
+    throw err;
   } finally {
     end();
   }

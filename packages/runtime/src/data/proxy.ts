@@ -16,6 +16,19 @@ export interface ProxyArgs {
   logger: Logger;
 }
 
+/** The cause of a RuntimeClientError when the connection to the agent failed before any answer. */
+export class AgentUnreachable extends Error {
+  constructor(cause: Error) {
+    super('connection to the agent failed', { cause });
+    this.name = 'AgentUnreachable';
+  }
+}
+
+/** True when `err` is a proxy failure at the connection level (refused, reset, closed before answering). */
+export function agentUnreachable(err: unknown): boolean {
+  return err instanceof MandateError && err.cause instanceof AgentUnreachable;
+}
+
 const ECHO = ['content-type', 'cache-control', 'x-accel-buffering', 'mcp-session-id', 'mcp-protocol-version', 'traceparent', 'tracestate', 'baggage', 'x-amzn-trace-id'];
 
 /**
@@ -59,11 +72,11 @@ function relayCorked(up: IncomingMessage, res: ServerResponse): void {
 export function proxyInvocation(a: ProxyArgs): Promise<void> {
   return new Promise((resolve, reject) => {
     let settled = false;
-    const fail = (message: string, detail: Record<string, unknown>) => {
+    const fail = (message: string, detail: Record<string, unknown>, cause?: Error) => {
       if (settled) return;
       settled = true;
       a.logger.warn('agent invocation failed', { ...detail, message });
-      reject(new MandateError('runtime_client_error', message));
+      reject(new MandateError('runtime_client_error', message, cause ? { cause: new AgentUnreachable(cause) } : undefined));
     };
     const req = request({
       host: '127.0.0.1', port: a.port, method: 'POST', path: '/invocations', agent: agentPool,
@@ -75,7 +88,7 @@ export function proxyInvocation(a: ProxyArgs): Promise<void> {
     }, a.responseTimeoutMs);
     req.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      if (!settled) fail('The agent could not be reached or closed the connection before responding.', { reason: err.code ?? err.message });
+      if (!settled) fail('The agent could not be reached or closed the connection before responding.', { reason: err.code ?? err.message }, err);
       else if (!a.res.writableEnded) a.res.destroy();
     });
     req.on('response', (up: IncomingMessage) => {
