@@ -161,7 +161,8 @@ export const runtimeOverhead: Scenario = {
         cpu.mandate.push(perRequest((await childCpuMicros(m.handle)) - m0, r));
         cpu.agent.push(perRequest(totalCpuMicros(agents) - a0, r));
         thrM.push(r);
-        thrP.push(await runLoad({ ...viaProxy, connections: 50, durationS: t.durationS, warmupS: t.warmupS }));
+        // --quick: a shorter calibration run (it only has to show the order of magnitude there).
+        thrP.push(await runLoad({ ...viaProxy, connections: 50, durationS: env.quick ? 1 : t.durationS, warmupS: env.quick ? 0.25 : t.warmupS }));
       }
       await proxy.close();
       for (const r of [...thrD, ...thrM, ...thrP]) assertClean('concurrent invocations', r);

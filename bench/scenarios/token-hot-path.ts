@@ -62,7 +62,7 @@ async function oneStore(env: BenchEnv, entra: Entra, store: 'sqlite' | 'postgres
       },
     }));
     env.log(`token-hot-path ${store}: latency at ${LATENCY_RATE} req/s (open loop), reference then Mandate`);
-    const pacedS = env.quick ? { durationS: 1.5, warmupS: 0.25 } : { durationS, warmupS };
+    const pacedS = env.quick ? { durationS: 1, warmupS: 0.25 } : { durationS, warmupS };
     const paced = (url: string) => hotPathLoad({ url, credentials: m.workloadKey, bodies, connections: CONNECTIONS, ...pacedS, ratePerS: LATENCY_RATE });
     const refPaced = await paced(ref.url);
     const mPaced = await paced(m.url);
