@@ -12,7 +12,11 @@ export function amzDate(ms: number): string {
  */
 export function parseAmzDate(text: string): number | undefined {
   const m = AMZ_DATE.exec(text);
-  if (m === null) return undefined;
+  return m === null ? undefined : amzDateOf(m);
+}
+
+/** parseAmzDate for a string already matched against AMZ_DATE (the authenticator matches once for both checks). */
+export function amzDateOf(m: RegExpExecArray): number | undefined {
   const month = +m[2]!;
   const day = +m[3]!;
   const hour = +m[4]!;

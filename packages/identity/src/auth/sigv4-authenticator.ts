@@ -5,7 +5,7 @@ import type { Store } from '@mandate/storage';
 import { collections, type AccessKeyDoc } from '../model.ts';
 import type { CallerIdentity, RequestAuthenticator, SecretBox } from '../services.ts';
 import { ACCESS_KEY_REVOKED_CHANNEL, accessKeySecretContext } from './access-keys.ts';
-import { AMZ_DATE, amzDate, parseAmzDate } from './amz-date.ts';
+import { AMZ_DATE, amzDate, amzDateOf } from './amz-date.ts';
 import { parseSigV4Authorization } from './parse-authorization.ts';
 import { ReplayCache } from './replay-cache.ts';
 import { deriveSigningKey, sigV4Signature } from './sigv4-signature.ts';
@@ -140,8 +140,9 @@ export class SigV4Authenticator implements RequestAuthenticator {
     if (!auth.signedHeaders.includes('host')) throw incompleteSignature("'Host' must be a 'SignedHeader' in the AWS Authorization.");
     if (!auth.signedHeaders.includes('x-amz-date')) throw incompleteSignature("'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.");
     const dateText = headerValue(req, 'x-amz-date');
-    if (dateText === undefined || !AMZ_DATE.test(dateText)) throw incompleteSignature("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
-    const signedAt = parseAmzDate(dateText);
+    const m = dateText === undefined ? null : AMZ_DATE.exec(dateText);
+    if (m === null) throw incompleteSignature("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
+    const signedAt = amzDateOf(m);
     if (signedAt === undefined) throw incompleteSignature('X-Amz-Date is not a valid date.');
     if (dateText!.slice(0, 8) !== auth.scopeDate) {
       throw invalidScope(`Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.scopeDate}' != '${dateText!.slice(0, 8)}', from '${dateText}'.`);
