@@ -69,6 +69,15 @@ function percentileSorted(a: Float64Array, p: number): number {
   return a[Math.min(a.length - 1, Math.max(0, Math.ceil((p / 100) * a.length) - 1))]!;
 }
 
+/** Percentiles, mean and max of the recorded latencies (sorts them in place). */
+function latencySummary(latencies: Float64Array): LoadResult['latencyMs'] {
+  const lat = latencies.sort();
+  const n = lat.length;
+  let sum = 0;
+  for (const x of lat) sum += x;
+  return { p50: percentileSorted(lat, 50), p90: percentileSorted(lat, 90), p99: percentileSorted(lat, 99), mean: n ? sum / n : NaN, max: n ? lat[n - 1]! : NaN };
+}
+
 async function run(spec: LoadSpec, measured: boolean, durationS: number | undefined, amount: number | undefined): Promise<LoadResult> {
   const u = new URL(spec.url);
   const host = u.host;
@@ -119,9 +128,6 @@ async function run(spec: LoadSpec, measured: boolean, durationS: number | undefi
   }
   const r = await instance;
   const endedAt = Date.now();
-  const lat = latencies.subarray(0, count).sort();
-  let sum = 0;
-  for (const x of lat) sum += x;
   const statusCodes: Record<string, number> = {};
   for (const [code, v] of Object.entries(r.statusCodeStats ?? {})) statusCodes[code] = (v as { count: number }).count;
   const durationS2 = (endedAt - startedAt) / 1000;
@@ -134,7 +140,7 @@ async function run(spec: LoadSpec, measured: boolean, durationS: number | undefi
     statusCodes,
     durationS: durationS2,
     rps: ok / durationS2,
-    latencyMs: { p50: percentileSorted(lat, 50), p90: percentileSorted(lat, 90), p99: percentileSorted(lat, 99), mean: count ? sum / count : NaN, max: count ? lat[count - 1]! : NaN },
+    latencyMs: latencySummary(latencies.subarray(0, count)),
     bytesPerResponse: ok ? r.throughput.total / ok : 0,
     warmupRequests: 0,
     timeline,
@@ -206,9 +212,6 @@ async function paced(spec: LoadSpec, measured: boolean, durationS: number): Prom
   await finished;
   agent.destroy();
   const endedAt = Date.now();
-  const lat = latencies.subarray(0, ok).sort();
-  let sum = 0;
-  for (const x of lat) sum += x;
   const durationS2 = (endedAt - startedAt) / 1000;
   return {
     requests: total,
@@ -218,7 +221,7 @@ async function paced(spec: LoadSpec, measured: boolean, durationS: number): Prom
     statusCodes,
     durationS: durationS2,
     rps: ok / durationS2,
-    latencyMs: { p50: percentileSorted(lat, 50), p90: percentileSorted(lat, 90), p99: percentileSorted(lat, 99), mean: ok ? sum / ok : NaN, max: ok ? lat[ok - 1]! : NaN },
+    latencyMs: latencySummary(latencies.subarray(0, ok)),
     bytesPerResponse: ok ? bytes / ok : 0,
     warmupRequests: 0,
     timeline: measured ? timeline : [],

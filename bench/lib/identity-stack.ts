@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { demoSeed, startEntraEmulator, type EntraEmulator } from '@mandate/emulators/entra/index.ts';
 import { trustCa } from '@mandate/emulators/tls/index.ts';
-import type { BenchEnv } from './context.ts';
+import type { BenchEnv, Scenario } from './context.ts';
 import { startChild, type ChildHandle } from './rpc.ts';
 import type { Started, StartSpec } from '../servers/mandate-server.ts';
 
@@ -180,4 +180,27 @@ export async function consentInBrowser(authorizationUrl: string, username: strin
     url = new URL(loc, u).href;
   }
   throw new Error('too many redirects');
+}
+
+/**
+ * A scenario measured once per store (env.stores), each run against one Entra emulator for the
+ * scenario (the run's shared one in --quick), closed however the runs end.
+ */
+export function perStoreScenario(
+  name: Scenario['name'],
+  oneStore: (env: BenchEnv, entra: Entra, store: 'sqlite' | 'postgres') => Promise<void>,
+  options: { sharesMandate?: boolean } = {},
+): Scenario {
+  return {
+    name,
+    ...options,
+    async run(env) {
+      const entra = await acquireEntra(env);
+      try {
+        for (const store of env.stores) await oneStore(env, entra, store);
+      } finally {
+        await entra.close();
+      }
+    },
+  };
 }

@@ -7,9 +7,9 @@
  * token, and hot-path throughput during the storm against the same load just before it.
  */
 import { BedrockAgentCoreClient, CompleteResourceTokenAuthCommand, GetResourceOauth2TokenCommand, GetWorkloadAccessTokenForUserIdCommand } from '@aws-sdk/client-bedrock-agentcore';
-import type { BenchEnv, Scenario } from '../lib/context.ts';
+import type { BenchEnv } from '../lib/context.ts';
 import { ACCESS_TOKEN_BYTES, REFRESH_TOKEN_BYTES, TOKEN_PATH, assertClean, tokenBody, watsFor } from '../lib/hot-path.ts';
-import { acquireEntra, consentInBrowser, RETURN_URL, startMandateProcess, type Entra, type MandateProcess } from '../lib/identity-stack.ts';
+import { perStoreScenario, consentInBrowser, RETURN_URL, startMandateProcess, type Entra, type MandateProcess } from '../lib/identity-stack.ts';
 import { runLoad, startLoad, type LoadResult } from '../lib/load-client.ts';
 import { makeResult, round } from '../lib/results.ts';
 import { childCpuMicros } from '../lib/rpc.ts';
@@ -99,14 +99,4 @@ async function oneStore(env: BenchEnv, entra: Entra, store: 'sqlite' | 'postgres
   }
 }
 
-export const refreshStorm: Scenario = {
-  name: 'refresh-storm',
-  async run(env) {
-    const entra = await acquireEntra(env);
-    try {
-      for (const store of env.stores) await oneStore(env, entra, store);
-    } finally {
-      await entra.close();
-    }
-  },
-};
+export const refreshStorm = perStoreScenario('refresh-storm', oneStore);

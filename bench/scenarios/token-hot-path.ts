@@ -14,9 +14,9 @@
  * LATENCY_RATE req/s (5 times AWS's default GetResourceOauth2Token quota of 200 req/s per account)
  * open-loop over the same 50 connections, and p99 there is held to 10 ms.
  */
-import type { BenchEnv, Scenario } from '../lib/context.ts';
+import type { BenchEnv } from '../lib/context.ts';
 import { ACCESS_TOKEN_BYTES, REFRESH_TOKEN_BYTES, RESPONSE_BYTES, assertClean, hotPathLoad, tokenBody, watsFor } from '../lib/hot-path.ts';
-import { acquireEntra, acquireSqliteMandate, startBoth, startMandateProcess, startReference, type Entra } from '../lib/identity-stack.ts';
+import { perStoreScenario, acquireSqliteMandate, startBoth, startMandateProcess, startReference, type Entra } from '../lib/identity-stack.ts';
 import { makeResult } from '../lib/results.ts';
 import { compareRounds, median } from '../lib/compare.ts';
 import { PROVIDER, WORKLOAD } from '../servers/mandate-server.ts';
@@ -86,15 +86,4 @@ function round2(x: number, digits = 2): number {
   return Math.round(x * f) / f;
 }
 
-export const tokenHotPath: Scenario = {
-  name: 'token-hot-path',
-  sharesMandate: true,
-  async run(env) {
-    const entra = await acquireEntra(env);
-    try {
-      for (const store of env.stores) await oneStore(env, entra, store);
-    } finally {
-      await entra.close();
-    }
-  },
-};
+export const tokenHotPath = perStoreScenario('token-hot-path', oneStore, { sharesMandate: true });

@@ -8,10 +8,10 @@
  * normalised by the reference (the machine's load can change between the two).
  */
 import { randomInt } from 'node:crypto';
-import type { BenchEnv, Scenario } from '../lib/context.ts';
+import type { BenchEnv } from '../lib/context.ts';
 import { compareRounds, type Comparison } from '../lib/compare.ts';
 import { ACCESS_TOKEN_BYTES, REFRESH_TOKEN_BYTES, RESPONSE_BYTES, assertClean, hotPathLoad, tokenBody } from '../lib/hot-path.ts';
-import { acquireEntra, startBoth, startMandateProcess, startReference, type Entra, type MandateProcess, type ReferenceProcess } from '../lib/identity-stack.ts';
+import { perStoreScenario, startBoth, startMandateProcess, startReference, type Entra, type MandateProcess, type ReferenceProcess } from '../lib/identity-stack.ts';
 import { makeResult, round } from '../lib/results.ts';
 import { PROVIDER, WORKLOAD } from '../servers/mandate-server.ts';
 import type { SeedResult } from '../servers/seed.ts';
@@ -103,14 +103,4 @@ async function oneStore(env: BenchEnv, entra: Entra, store: 'sqlite' | 'postgres
   }
 }
 
-export const vaultScale: Scenario = {
-  name: 'vault-scale',
-  async run(env) {
-    const entra = await acquireEntra(env);
-    try {
-      for (const store of env.stores) await oneStore(env, entra, store);
-    } finally {
-      await entra.close();
-    }
-  },
-};
+export const vaultScale = perStoreScenario('vault-scale', oneStore);
