@@ -3,7 +3,7 @@
  * bodies for GetResourceOauth2Token, and the load run that sends them SigV4-signed, each with a fresh
  * signature, against Mandate or the reference server.
  */
-import type { AccessKeyCredentials } from '@mandate/identity/auth/index.ts';
+import type { AccessKeyCredentials } from '@mandate/edge';
 import { runLoad, type LoadResult } from './load-client.ts';
 import { RETURN_URL, type MandateProcess } from './identity-stack.ts';
 import { PROVIDER, REGION } from '../servers/mandate-server.ts';

@@ -11,14 +11,14 @@ import { BedrockAgentCoreControlClient, CreateOauth2CredentialProviderCommand, C
 import { createLogger } from '@mandate/core';
 import { listen, serve, type Listening } from '@mandate/http';
 import { PostgresStore, SqliteStore, type Store } from '@mandate/storage';
-import { createAccessKey, type AccessKeyCredentials } from '@mandate/identity/auth/index.ts';
-import { mintWorkloadAccessToken } from '@mandate/identity/data/workload-token.ts';
-import { createIdentityService, type IdentityService } from '@mandate/identity/server.ts';
-import { LocalKeyProvider } from '@mandate/identity/vault/index.ts';
-import { readVault } from '@mandate/identity/vault-tokens/vault.ts';
-import { collections } from '@mandate/identity/model.ts';
+import { createAccessKey, type AccessKeyCredentials } from '@mandate/edge';
+import { mintWorkloadAccessToken } from '@mandate/identity/testing';
+import { createIdentityService, type IdentityService } from '@mandate/identity';
+import { LocalKeyProvider } from '@mandate/identity';
+import { readVault } from '@mandate/identity/testing';
+import { collections } from '@mandate/identity/testing';
 import { createRuntimeRouter, type RuntimeHandle } from '@mandate/runtime';
-import { trustCa } from '@mandate/emulators/tls/index.ts';
+import { trustCa } from '@mandate/emulators';
 import { serveRpc } from '../lib/rpc.ts';
 import { seedVault, storageBytes, type SeedSpec } from './seed.ts';
 
@@ -77,7 +77,7 @@ async function start(s: StartSpec): Promise<Started> {
     logger,
     fetch: countingFetch,
   });
-  runtime = createRuntimeRouter(identity.services, { maxLiveSessions: 64, agentEnv: s.agentEnv ?? {} }, identity.router);
+  runtime = createRuntimeRouter(identity.services, identity.port, { maxLiveSessions: 64, agentEnv: s.agentEnv ?? {} }, identity.router);
   listening = await listen(serve(identity.router, { logger }));
   identity.services.config.publicUrl = listening.url;
   const admin = await createAccessKey(identity.services, { role: 'admin', allowUserIdTokens: true });

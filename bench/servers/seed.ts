@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
 import type { Store } from '@mandate/storage';
-import { collections } from '@mandate/identity/model.ts';
-import type { IdentityServices } from '@mandate/identity/services.ts';
-import { sealVaultDoc, vaultId, type VaultKey } from '@mandate/identity/vault-tokens/vault.ts';
+import { collections } from '@mandate/identity/testing';
+import type { IdentityServices } from '@mandate/identity';
+import { sealVaultDoc, vaultId, type VaultKey } from '@mandate/identity/testing';
 import type { StartSpec } from './mandate-server.ts';
 
 export interface SeedSpec {

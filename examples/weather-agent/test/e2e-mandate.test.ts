@@ -16,14 +16,14 @@ import { after, before, describe, it } from 'node:test';
 import { BedrockAgentCoreClient, CompleteResourceTokenAuthCommand, InvokeAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore';
 import { BedrockAgentCoreControlClient, CreateAgentRuntimeCommand, CreateOauth2CredentialProviderCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { memoryLogger } from '@mandate/core';
-import { demoSeed, startEntraEmulator, type EntraEmulator } from '@mandate/emulators/entra/index.ts';
-import { trustCa } from '@mandate/emulators/tls/index.ts';
+import { demoSeed, startEntraEmulator, type EntraEmulator } from '@mandate/emulators';
+import { trustCa } from '@mandate/emulators';
 import { listen, serve, type Listening } from '@mandate/http';
-import { createAccessKey } from '@mandate/identity/auth/index.ts';
-import { createIdentityService, type IdentityService } from '@mandate/identity/server.ts';
-import { LocalKeyProvider } from '@mandate/identity/vault/index.ts';
+import { createAccessKey } from '@mandate/edge';
+import { createIdentityService, type IdentityService } from '@mandate/identity';
+import { LocalKeyProvider } from '@mandate/identity';
 import { createRuntimeRouter, type RuntimeHandle } from '@mandate/runtime';
-import { freePort } from '@mandate/runtime/sessions/free-port.ts';
+import { freePort } from '@mandate/runtime';
 import { MemoryStore } from '@mandate/storage';
 import { weatherSentence } from '../src/scripted-model.ts';
 import { forecastFor } from '../src/weather-api.ts';
@@ -70,7 +70,7 @@ before(async () => {
     logger,
   });
   // The agent verifies tokens against the emulator's JWKS over https, so it must trust the emulator's CA.
-  const runtime = createRuntimeRouter(identity.services, { startTimeoutMs: 30_000, agentEnv: { NODE_EXTRA_CA_CERTS: caFile } }, identity.router);
+  const runtime = createRuntimeRouter(identity.services, identity.port, { startTimeoutMs: 30_000, agentEnv: { NODE_EXTRA_CA_CERTS: caFile } }, identity.router);
   const listening: Listening = await listen(serve(identity.router, { logger }), port);
   const admin = await createAccessKey(identity.services, { role: 'admin' });
   const control = new BedrockAgentCoreControlClient({ endpoint: url, region: REGION, credentials: admin, maxAttempts: 1 });

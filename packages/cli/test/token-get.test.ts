@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { silentLogger } from '@mandate/core';
-import { completeAuthorization } from '@mandate/emulators/entra/browserless.ts';
+import { completeAuthorization } from '@mandate/emulators';
 import { runCli } from '../src/main.ts';
 import { startDevStack } from '../src/stack/dev-stack.ts';
 import { freePortRange, tempDir } from './helpers.ts';

@@ -1,11 +1,20 @@
-import type { SealedSecret } from './services.ts';
-import type { CustomClaimRule } from './inbound-jwt/claims.ts';
+import type { SealedSecret } from '@mandate/core';
 
 /**
  * Stored documents of the identity service and the store collections that hold them. Control-plane
  * operations (control/) write these; data-plane operations (data/) read them. Secrets are always
  * SealedSecret, never plaintext.
  */
+/** AgentCore `CustomClaimValidationType` as it arrives on the wire. */
+export interface CustomClaimRule {
+  inboundTokenClaimName: string;
+  inboundTokenClaimValueType: 'STRING' | 'STRING_ARRAY';
+  authorizingClaimMatchValue: {
+    claimMatchValue: { matchValueString?: string; matchValueStringList?: string[] };
+    claimMatchOperator: 'EQUALS' | 'CONTAINS' | 'CONTAINS_ANY';
+  };
+}
+
 export const collections = {
   oauth2Providers: 'oauth2_providers', //           id = provider name
   oauth2Callbacks: 'oauth2_callbacks', //           id = callback id (uuid in callbackUrl) -> { providerName }
@@ -13,7 +22,6 @@ export const collections = {
   workloadIdentities: 'workload_identities', //     id = workload name
   tokenVaults: 'token_vaults', //                   id = token vault id ('default')
   tags: 'tags', //                                  id = resource ARN -> { tags }
-  accessKeys: 'access_keys', //                     id = access key id
   vaultTokens: 'vault_tokens', //                   id = derived from (workload, user, provider, scopes)
   authSessions: 'auth_sessions', //                 id = session id (the part after urn:ietf:params:oauth:request_uri:)
   authHandles: 'auth_handles', //                 id = the handle in an authorization URL -> { sessionId }
@@ -113,21 +121,23 @@ export interface TokenVaultDoc {
   lastModifiedDate: number;
 }
 
-export interface AccessKeyDoc {
-  accessKeyId: string;
-  /** The secret is needed in clear to verify SigV4 HMACs, so it is sealed, never hashed. */
-  secret: SealedSecret;
-  role: 'admin' | 'workload';
-  workloadName?: string;
-  allowUserIdTokens: boolean;
-  description?: string;
-  status: 'Active' | 'Revoked';
-  createdTime: number;
-  lastUsedTime?: number;
-}
 
 /** The user a workload acts for: from a verified JWT (issuer + subject) or a caller-supplied user id. */
 export type UserBinding =
   | { kind: 'jwt'; issuer: string; subject: string }
   | { kind: 'userId'; userId: string }
   | { kind: 'none' };
+
+/** Tokens as a provider's token endpoint returned them (RFC 6749 §5.1), before they are sealed. */
+export interface ProviderTokens {
+  accessToken: string;
+  refreshToken?: string;
+  /** Epoch ms from `expires_in`; undefined when the provider gave none. */
+  expiresAt?: number;
+  scope?: string;
+}
+
+/** Canonical scope set: unique, sorted, space-joined. Vault rows are keyed by it (least privilege, A.1 item 10). */
+export function scopesKey(scopes: string[]): string {
+  return [...new Set(scopes)].sort().join(' ');
+}

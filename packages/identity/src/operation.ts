@@ -1,40 +1,10 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { operationKit, type Operation as EdgeOperation, type OperationContext as EdgeOperationContext } from '@mandate/edge';
 import type { z } from 'zod';
-import type { CallerIdentity, IdentityServices } from './services.ts';
+import type { IdentityServices } from './services.ts';
 
-export interface OperationContext {
-  caller: CallerIdentity;
-  requestId: string;
-  services: IdentityServices;
-  /** Path labels (decoded), e.g. `resourceArn` for the tag operations. */
-  params: Record<string, string>;
-  query: URLSearchParams;
-  req: IncomingMessage;
-  res: ServerResponse;
-}
+/** An operation of the identity planes: the edge's Operation over IdentityServices. */
+export type Operation<S extends z.ZodType = z.ZodType, O = unknown> = EdgeOperation<S, O, IdentityServices>;
 
-/**
- * One AWS operation = one file exporting an Operation, plus one line in control/index.ts or
- * data/index.ts. The HTTP adapter (http-adapter.ts) reads the body, verifies SigV4, checks that the
- * caller may use the plane, validates the input with `input` (errors become ValidationException
- * with a fieldList), calls `handler`, and writes the result as JSON with `successStatus`.
- */
-export interface Operation<S extends z.ZodType = z.ZodType, O = unknown> {
-  name: string;
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  /** Router pattern on the raw path, e.g. `/identities/CreateWorkloadIdentity` or `/tags/:resourceArn`. */
-  path: string;
-  plane: 'control' | 'data';
-  successStatus: number;
-  input: S;
-  /** Builds the object validated by `input` from the parsed JSON body, path labels and query (default: the body). */
-  inputFrom?: (body: Record<string, unknown>, params: Record<string, string>, query: URLSearchParams) => unknown;
-  /** When true, the handler writes the response itself (e.g. long-poll or redirects); its return value is ignored. */
-  streams?: boolean;
-  handler(input: z.infer<S>, ctx: OperationContext): Promise<O>;
-}
+export const defineOperation = operationKit<IdentityServices>();
 
-/** Helps TypeScript infer handler input types from the schema. */
-export function defineOperation<S extends z.ZodType, O>(op: Operation<S, O>): Operation<S, O> {
-  return op;
-}
+export type OperationContext = EdgeOperationContext<IdentityServices>;

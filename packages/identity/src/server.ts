@@ -1,12 +1,13 @@
 import { createLogger, systemClock, type Clock, type Logger } from '@mandate/core';
 import { listen, Router, serve, type Listening } from '@mandate/http';
 import { openStore, type Store } from '@mandate/storage';
-import { SigV4Authenticator } from './auth/sigv4-authenticator.ts';
+import { SigV4Authenticator } from '@mandate/edge';
 import { controlOperations } from './control/index.ts';
 import { dataOperations } from './data/index.ts';
-import { registerOperations } from './http-adapter.ts';
+import { registerOperations } from '@mandate/edge';
 import { registerOauthBrowserRoutes } from './browser/register.ts';
 import type { IdentityConfig, IdentityServices } from './services.ts';
+import { createIdentityPort, type IdentityPort } from './port.ts';
 import { EnvelopeSecretBox } from './vault/envelope-secret-box.ts';
 import type { KeyProvider } from './vault/key-provider.ts';
 import { LocalKeyProvider } from './vault/local-key-provider.ts';
@@ -43,6 +44,8 @@ export const DEFAULT_IDENTITY_CONFIG = {
 
 export interface IdentityService {
   services: IdentityServices;
+  /** What other parts of Mandate (the runtime) may ask of identity. */
+  port: IdentityPort;
   router: Router;
   /** Serves the router on host:port (loopback and a free port by default). */
   listen(port?: number, host?: string): Promise<Listening>;
@@ -76,6 +79,7 @@ export async function createIdentityService(options: IdentityServiceOptions): Pr
   const router = createIdentityRouter(services);
   return {
     services,
+    port: createIdentityPort(services),
     router,
     listen: (port = 0, host = '127.0.0.1') => listen(serve(router, { logger }), port, host),
     close: async () => {

@@ -7,7 +7,7 @@ import {
   UpdateOauth2CredentialProviderCommand, ValidationException, paginateListOauth2CredentialProviders,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import pg from 'pg';
-import { PostgresStore } from '@mandate/storage/postgres/postgres-store.ts';
+import { PostgresStore } from '@mandate/storage';
 import { collections, type Oauth2ProviderDoc } from '../src/model.ts';
 import { snapshot, startControlServer, type ControlHarness } from './helpers/control-server.ts';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { BedrockAgentCoreControlClient, CreateOauth2CredentialProviderCommand, GetOauth2CredentialProviderCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { memoryLogger } from '@mandate/core';
-import { createAccessKey } from '../src/auth/index.ts';
+import { createAccessKey } from '@mandate/edge';
 import { collections, type Oauth2ProviderDoc } from '../src/model.ts';
 import { createIdentityService } from '../src/server.ts';
 

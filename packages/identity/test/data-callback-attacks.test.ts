@@ -7,8 +7,8 @@ import {
   type BedrockAgentCoreClient,
 } from '@aws-sdk/client-bedrock-agentcore';
 import { collections } from '../src/model.ts';
-import type { VaultTokenDoc } from '../src/vault-tokens/vault.ts';
-import { readVault, writeVault } from '../src/vault-tokens/vault.ts';
+import type { VaultTokenDoc } from '../src/vault/tokens.ts';
+import { readVault, writeVault } from '../src/vault/tokens.ts';
 import { countingFetch, createEntraProvider, createWorkload, dataClient, startEntra, startMandate, workloadKey, type Entra, type Mandate } from './data-harness.ts';
 
 /** Attacks on the browser legs: replayed callbacks and codes, forged state, provider errors, swapped vault rows. */

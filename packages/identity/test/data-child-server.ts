@@ -3,7 +3,7 @@
  * PostgreSQL schema and the master key with the test process. Prints `{"url": …}` once listening.
  */
 import { silentLogger } from '@mandate/core';
-import { PostgresStore } from '@mandate/storage/postgres/postgres-store.ts';
+import { PostgresStore } from '@mandate/storage';
 import { trustCa } from '../../emulators/src/tls/index.ts';
 import { createIdentityService } from '../src/server.ts';
 import { LocalKeyProvider } from '../src/vault/index.ts';

@@ -6,7 +6,7 @@ import type { Listening } from '@mandate/http';
 import { MemoryStore, type Store } from '@mandate/storage';
 import { startEntraEmulator, demoSeed, type EntraEmulator, type EntraSeed } from '../../emulators/src/entra/index.ts';
 import { trustCa } from '../../emulators/src/tls/index.ts';
-import { createAccessKey, type AccessKeyCredentials } from '../src/auth/index.ts';
+import { createAccessKey, type AccessKeyCredentials } from '@mandate/edge';
 import { createIdentityService, type IdentityService } from '../src/server.ts';
 import { LocalKeyProvider } from '../src/vault/index.ts';
 import { collections, type WorkloadIdentityDoc } from '../src/model.ts';

@@ -1,7 +1,9 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { ManualClock, MandateError, memoryLogger, type Clock } from '@mandate/core';
 import { MemoryStore, type Store } from '@mandate/storage';
-import type { CallerIdentity, IdentityServices, SealedSecret, SecretBox } from '../src/services.ts';
+import type { CallerIdentity } from '@mandate/edge';
+import type { IdentityServices } from '../src/services.ts';
+import type { SealedSecret, SecretBox } from '@mandate/core';
 import { collections, type Oauth2ProviderDoc, type WorkloadIdentityDoc } from '../src/model.ts';
 import { clientSecretContext, loadProvider, providerClient } from '../src/flows/provider-client.ts';
 

@@ -10,7 +10,7 @@ import {
   GetWorkloadAccessTokenForUserIdCommand,
   type BedrockAgentCoreClient,
 } from '@aws-sdk/client-bedrock-agentcore';
-import { PostgresStore } from '@mandate/storage/postgres/postgres-store.ts';
+import { PostgresStore } from '@mandate/storage';
 import { DATABASE_URL, dropSchema, freshSchema } from '../../storage/test/pg-fixture.ts';
 import { createEntraProvider, createWorkload, dataClient, startEntra, startMandate, workloadKey, type Entra, type Mandate } from './data-harness.ts';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { usableAccessToken } from '../src/flows/refresh.ts';
-import { readVault, writeVault } from '../src/vault-tokens/vault.ts';
+import { readVault, writeVault } from '../src/vault/tokens.ts';
 import { scriptedProvider } from './data-helpers.ts';
 
 /**

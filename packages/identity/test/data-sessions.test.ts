@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { ManualClock } from '@mandate/core';
 import { collections } from '../src/model.ts';
 import { completeSession } from '../src/flows/complete.ts';
-import { createSession, loadSession, sealPending, sessionIdOf, sessionUriOf, swapSession, SESSION_LIFETIME_MS } from '../src/flows/sessions.ts';
-import { readVault } from '../src/vault-tokens/vault.ts';
+import { createSession, loadSession, sealPending, sessionIdOf, sessionUriOf, swapSession, SESSION_LIFETIME_MS } from '../src/sessions/sessions.ts';
+import { readVault } from '../src/vault/tokens.ts';
 import { testServices } from './data-helpers.ts';
 
 const init = (userId: string) => ({

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock, MandateError } from '@mandate/core';
 import { MemoryStore } from '@mandate/storage';
-import { mintWorkloadAccessToken, verifyWorkloadAccessToken, WAT_LIFETIME_MS } from '../src/data/workload-token.ts';
+import { mintWorkloadAccessToken, verifyWorkloadAccessToken, WAT_LIFETIME_MS } from '../src/workload/token.ts';
 import { getWorkloadAccessToken } from '../src/data/get-workload-access-token.ts';
 import { getWorkloadAccessTokenForUserId } from '../src/data/get-workload-access-token-for-user-id.ts';
 import { admin, putWorkload, testServices, TestSecretBox, workloadCaller } from './data-helpers.ts';

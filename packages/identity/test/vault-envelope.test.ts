@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { MandateError, systemClock } from '@mandate/core';
 import { MemoryStore, SqliteStore } from '@mandate/storage';
-import { createAccessKey } from '../src/auth/index.ts';
+import { createAccessKey } from '@mandate/edge';
 import { collections } from '../src/model.ts';
-import type { SealedSecret } from '../src/services.ts';
+import type { SealedSecret } from '@mandate/core';
 import { EnvelopeSecretBox, LocalKeyProvider, dataKeyContext, type DataKeyDoc, type KeyProvider } from '../src/vault/index.ts';
 
 const envKey = (fill: number) => ({ MANDATE_MASTER_KEY: Buffer.alloc(32, fill).toString('base64') });

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { PostgresStore } from '@mandate/storage';
 import { collections } from '../src/model.ts';
-import type { SealedSecret } from '../src/services.ts';
+import type { SealedSecret } from '@mandate/core';
 import { EnvelopeSecretBox, LocalKeyProvider, countDataKeysByMasterKey, rotateMasterKey } from '../src/vault/index.ts';
 
 /**

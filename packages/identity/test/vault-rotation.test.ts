@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { MandateError, keyFingerprint } from '@mandate/core';
 import { MemoryStore } from '@mandate/storage';
 import { collections } from '../src/model.ts';
-import type { SealedSecret } from '../src/services.ts';
+import type { SealedSecret } from '@mandate/core';
 import { EnvelopeSecretBox, LocalKeyProvider, countDataKeysByMasterKey, describeKeyConfiguration, checkKmsConfiguration, rotateMasterKey } from '../src/vault/index.ts';
 
 let dir: string;

@@ -1,4 +1,5 @@
-import type { IdentityServices } from '@mandate/identity/services.ts';
+import type { EdgeServices } from '@mandate/edge';
+import type { IdentityPort } from '@mandate/identity';
 import type { SessionManager } from './sessions/session-manager.ts';
 
 export interface RuntimeOptions {
@@ -25,9 +26,10 @@ export interface ResolvedRuntimeOptions {
   agentEnv: Record<string, string>;
 }
 
-/** Everything the runtime's operations need: the identity services (store, clock, authenticator...) plus session management. */
+/** Everything the runtime's operations need: the edge's services (store, clock, authenticator...), identity's port, session management. */
 export interface RuntimeEnv {
-  services: IdentityServices;
+  services: EdgeServices;
+  identity: IdentityPort;
   options: ResolvedRuntimeOptions;
   sessions: SessionManager;
 }
@@ -43,5 +45,3 @@ export function resolveOptions(o: RuntimeOptions = {}): ResolvedRuntimeOptions {
   };
 }
 
-/** The built-in OAuth return page of the identity service: the runtime's `OAuth2CallbackUrl`. */
-export const returnPageUrl = (services: IdentityServices) => `${services.config.publicUrl}/identities/oauth2/return`;

@@ -4,3 +4,4 @@ export { SessionManager } from './sessions/session-manager.ts';
 export { resolveArtifact, LOCAL_BUCKET } from './artifact.ts';
 export { runtimeCollections, type RuntimeDoc, type RuntimeVersionDoc, type RuntimeEndpointDoc } from './model.ts';
 export { runtimeArn } from './arns.ts';
+export { freePort } from './sessions/free-port.ts';

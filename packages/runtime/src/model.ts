@@ -1,4 +1,4 @@
-import type { CustomClaimRule } from '@mandate/identity/inbound-jwt/index.ts';
+import type { CustomClaimRule } from '@mandate/identity';
 
 /** Store collections of the runtime (ids in comments). */
 export const runtimeCollections = {

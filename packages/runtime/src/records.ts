@@ -1,8 +1,8 @@
 import { MandateError, validationError } from '@mandate/core';
 import type { StoreOps, StoredRecord } from '@mandate/storage';
-import { decodeNextToken, encodeNextToken } from '@mandate/identity/control/pagination.ts';
-import { cachedDoc } from '@mandate/identity/data/doc-cache.ts';
-import type { IdentityServices } from '@mandate/identity/services.ts';
+import { decodeNextToken, encodeNextToken } from '@mandate/edge';
+import { cachedDoc } from '@mandate/edge';
+import type { EdgeServices } from '@mandate/edge';
 import { resolveArtifact } from './artifact.ts';
 import {
   DEFAULT_IDLE_TIMEOUT_S, DEFAULT_MAX_LIFETIME_S, runtimeCollections as C, versionKey,
@@ -48,13 +48,13 @@ export async function loadVersionCached(store: StoreOps, rt: RuntimeDoc, version
  * instance; a 1 s TTL bounds anything else), so a warm invocation does not read them from the store.
  * Control-plane operations keep using the store-backed loaders above and below.
  */
-export async function loadRuntimeCached(services: IdentityServices, id: string): Promise<RuntimeDoc> {
+export async function loadRuntimeCached(services: EdgeServices, id: string): Promise<RuntimeDoc> {
   const doc = await cachedDoc<RuntimeDoc>(services, C.runtimes, id);
   if (!doc) throw new MandateError('not_found', `The agent runtime ${id} does not exist.`);
   return doc;
 }
 
-export async function loadEndpointCached(services: IdentityServices, id: string, name: string): Promise<RuntimeEndpointDoc> {
+export async function loadEndpointCached(services: EdgeServices, id: string, name: string): Promise<RuntimeEndpointDoc> {
   const doc = await cachedDoc<RuntimeEndpointDoc>(services, C.runtimeEndpoints, `${id}/${name}`);
   if (!doc) throw new MandateError('not_found', `The endpoint ${name} of agent runtime ${id} does not exist.`);
   return doc;

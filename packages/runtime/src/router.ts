@@ -1,6 +1,7 @@
 import { sendAwsError, type RequestContext, type Router } from '@mandate/http';
-import { registerOperations } from '@mandate/identity/http-adapter.ts';
-import type { IdentityServices } from '@mandate/identity/services.ts';
+import { registerOperations } from '@mandate/edge';
+import type { EdgeServices } from '@mandate/edge';
+import type { IdentityPort } from '@mandate/identity';
 import { controlOperations } from './control/index.ts';
 import { invokeAgentRuntime } from './data/invoke-agent-runtime.ts';
 import { pingRuntime } from './data/ping.ts';
@@ -21,10 +22,10 @@ export interface RuntimeHandle {
  * (`/runtimes/{arn}/invocations`, `/runtimes/{arn}/stopruntimesession`, `/ping`). No path collides
  * with the identity service's, so both serve from one port.
  */
-export function createRuntimeRouter(services: IdentityServices, runtimeOptions: RuntimeOptions, router: Router): RuntimeHandle {
+export function createRuntimeRouter(services: EdgeServices, identity: IdentityPort, runtimeOptions: RuntimeOptions, router: Router): RuntimeHandle {
   const options = resolveOptions(runtimeOptions);
   const sessions = new SessionManager(services, options);
-  const env: RuntimeEnv = { services, options, sessions };
+  const env: RuntimeEnv = { services, identity, options, sessions };
   registerOperations(router, services, controlOperations(env));
   const guarded = (fn: (env: RuntimeEnv, rc: RequestContext) => Promise<void>) => async (rc: RequestContext) => {
     try {

@@ -7,9 +7,9 @@ import { BedrockAgentCoreClient } from '@aws-sdk/client-bedrock-agentcore';
 import { memoryLogger, type Clock } from '@mandate/core';
 import { listen, serve, type Listening } from '@mandate/http';
 import { MemoryStore } from '@mandate/storage';
-import { createAccessKey, type AccessKeyCredentials } from '@mandate/identity/auth/index.ts';
-import { createIdentityService, type IdentityService } from '@mandate/identity/server.ts';
-import { LocalKeyProvider } from '@mandate/identity/vault/index.ts';
+import { createAccessKey, type AccessKeyCredentials } from '@mandate/edge';
+import { createIdentityService, type IdentityService } from '@mandate/identity';
+import { LocalKeyProvider } from '@mandate/identity';
 import { createRuntimeRouter, type RuntimeHandle, type RuntimeOptions } from '../src/index.ts';
 import { freePort } from '../src/sessions/free-port.ts';
 
@@ -41,7 +41,7 @@ export async function startMandate(runtimeOptions: RuntimeOptions = {}, options:
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  const runtime = createRuntimeRouter(identity.services, runtimeOptions, identity.router);
+  const runtime = createRuntimeRouter(identity.services, identity.port, runtimeOptions, identity.router);
   const listening: Listening = await listen(serve(identity.router, { logger }), port);
   const admin = await createAccessKey(identity.services, { role: 'admin' });
   const control = new BedrockAgentCoreControlClient({ endpoint: url, region: REGION, credentials: admin, maxAttempts: 1 });

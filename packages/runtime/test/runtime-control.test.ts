@@ -10,7 +10,7 @@ import {
   ListAgentRuntimeVersionsCommand, UpdateAgentRuntimeCommand, UpdateAgentRuntimeEndpointCommand, GetWorkloadIdentityCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { BedrockAgentCoreControlClient } from '@aws-sdk/client-bedrock-agentcore-control';
-import { createAccessKey } from '@mandate/identity/auth/index.ts';
+import { createAccessKey } from '@mandate/edge';
 import { agentDir, baseRuntime, codeArtifact, startMandate, REGION, ACCOUNT, type Mandate } from './harness.ts';
 
 let m: Mandate;

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { ConfidentialClientApplication } from '@azure/msal-node';
 import { CreateAgentRuntimeCommand, CreateOauth2CredentialProviderCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { decodeJwt } from 'jose';
-import { startEntraEmulator, type EntraEmulator, type EntraSeed } from '@mandate/emulators/entra/index.ts';
-import { completeAuthorization } from '@mandate/emulators/entra/browserless.ts';
-import { trustCa } from '@mandate/emulators/tls/index.ts';
-import { verifyWorkloadAccessToken } from '@mandate/identity/data/workload-token.ts';
+import { startEntraEmulator, type EntraEmulator, type EntraSeed } from '@mandate/emulators';
+import { completeAuthorization } from '@mandate/emulators';
+import { trustCa } from '@mandate/emulators';
+import { verifyWorkloadAccessToken } from '@mandate/identity/testing';
 import { agentDir, baseRuntime, bearerInvoke, codeArtifact, sessionId, sseEvents, startMandate, type Mandate } from './harness.ts';
 
 const tenantId = randomUUID();

@@ -4,8 +4,8 @@ import { CognitoIdentityProviderClient, CreateUserPoolClientCommand, InitiateAut
 import { CreateAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { GetWorkloadAccessTokenForJWTCommand, InvokeAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore';
 import { decodeJwt } from 'jose';
-import { demoUserPoolSeed, startUserPoolEmulator, type UserPoolEmulator } from '@mandate/emulators/userpool/index.ts';
-import { verifyWorkloadAccessToken } from '@mandate/identity/data/workload-token.ts';
+import { demoUserPoolSeed, startUserPoolEmulator, type UserPoolEmulator } from '@mandate/emulators';
+import { verifyWorkloadAccessToken } from '@mandate/identity/testing';
 import { agentDir, baseRuntime, bearerInvoke, codeArtifact, sessionId, sseEvents, startMandate, type Mandate } from './harness.ts';
 
 const seed = demoUserPoolSeed();

@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateAgentRuntimeCommand, CreateApiKeyCredentialProviderCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { InvokeAgentRuntimeCommand, StopRuntimeSessionCommand } from '@aws-sdk/client-bedrock-agentcore';
-import { verifyWorkloadAccessToken } from '@mandate/identity/data/workload-token.ts';
+import { verifyWorkloadAccessToken } from '@mandate/identity/testing';
 import { agentDir, baseRuntime, codeArtifact, sessionId, sseEvents, startMandate, type Mandate } from './harness.ts';
 
 let m: Mandate;

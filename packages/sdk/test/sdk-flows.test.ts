@@ -5,7 +5,7 @@ import { CompleteResourceTokenAuthCommand, GetWorkloadAccessTokenCommand, GetWor
 import { CreateApiKeyCredentialProviderCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { AuthorizationDeniedError, MandateIdentityClient, MandateSdkError, requiresAccessToken, requiresApiKey, verifyEntraAccessToken } from '../src/index.ts';
 import { consentAs, createEntraProvider, createWorkload, dataClient, REGION, startEntra, startMandate, workloadKey, type Entra, type Mandate } from '../../identity/test/data-harness.ts';
-import type { AccessKeyCredentials } from '../../identity/src/auth/index.ts';
+import type { AccessKeyCredentials } from '@mandate/edge';
 
 const RETURN_URL = 'https://app.example.test/oauth/return';
 let entra: Entra;

@@ -4,8 +4,8 @@ import { CreateOauth2CredentialProviderCommand } from '@aws-sdk/client-bedrock-a
 import { GetResourceOauth2TokenCommand, type BedrockAgentCoreClient } from '@aws-sdk/client-bedrock-agentcore';
 import { MemoryStore } from '@mandate/storage';
 import { createWorkload, dataClient, startMandate, workloadKey, type Mandate } from '../../identity/test/data-harness.ts';
-import { collections } from '../../identity/src/model.ts';
-import { readVault, type VaultTokenDoc } from '../../identity/src/vault-tokens/vault.ts';
+import { collections } from '@mandate/identity/testing';
+import { readVault, type VaultTokenDoc } from '@mandate/identity/testing';
 import { startFakeProvider, type FakeProvider, type TokenMode } from './helpers/fake-oauth-provider.ts';
 import { browse, tokenRequest, workloadToken } from './helpers/flow-driver.ts';
 import { dumpCollection } from './helpers/store-dump.ts';

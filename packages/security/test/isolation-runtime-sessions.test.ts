@@ -4,8 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { AdminCreateUserCommand, AdminSetUserPasswordCommand, CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { CreateAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { decodeJwt } from 'jose';
-import { demoUserPoolSeed, startUserPoolEmulator, type UserPoolEmulator } from '@mandate/emulators/userpool/index.ts';
-import { verifyWorkloadAccessToken } from '@mandate/identity/data/workload-token.ts';
+import { demoUserPoolSeed, startUserPoolEmulator, type UserPoolEmulator } from '@mandate/emulators';
+import { verifyWorkloadAccessToken } from '@mandate/identity/testing';
 import { agentDir, baseRuntime, bearerInvoke, codeArtifact, sessionId, sseEvents, startMandate, type Mandate } from '../../runtime/test/harness.ts';
 
 /**

@@ -10,9 +10,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { CompleteResourceTokenAuthCommand, GetResourceOauth2TokenCommand, GetWorkloadAccessTokenForJWTCommand } from '@aws-sdk/client-bedrock-agentcore';
 import { CreateAgentRuntimeCommand, CreateOauth2CredentialProviderCommand, CreateWorkloadIdentityCommand } from '@aws-sdk/client-bedrock-agentcore-control';
-import { collections, type WorkloadIdentityDoc } from '@mandate/identity/model.ts';
-import { sealPending, type AuthSessionDoc } from '@mandate/identity/flows/sessions.ts';
-import type { InboundJwtConfigInput } from '@mandate/identity/inbound-jwt/index.ts';
+import { collections, type WorkloadIdentityDoc } from '@mandate/identity/testing';
+import { sealPending, type AuthSessionDoc } from '@mandate/identity/testing';
+import type { InboundJwtConfigInput } from '@mandate/identity/testing';
 import { runtimeCollections } from '../../runtime/src/model.ts';
 import { agentDir, baseRuntime, bearerInvoke, codeArtifact, sessionId, startMandate, type Mandate } from '../../runtime/test/harness.ts';
 import {

@@ -11,7 +11,7 @@ import {
 import { CreateApiKeyCredentialProviderCommand, CreateOauth2CredentialProviderCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { ManualClock } from '@mandate/core';
 import { MemoryStore } from '@mandate/storage';
-import { collections } from '@mandate/identity/model.ts';
+import { collections } from '@mandate/identity/testing';
 import { createWorkload, dataClient, startMandate, workloadKey, type Mandate } from '../../identity/test/data-harness.ts';
 import { makeKey, signRaw } from './helpers/jwt-forge.ts';
 

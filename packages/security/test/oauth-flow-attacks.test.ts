@@ -9,7 +9,7 @@ import { request } from 'node:http';
 import {
   CompleteResourceTokenAuthCommand, GetResourceOauth2TokenCommand, GetWorkloadAccessTokenForUserIdCommand, type BedrockAgentCoreClient,
 } from '@aws-sdk/client-bedrock-agentcore';
-import { collections } from '@mandate/identity/model.ts';
+import { collections } from '@mandate/identity/testing';
 import { createEntraProvider, createWorkload, dataClient, startEntra, startMandate, workloadKey, type Entra, type Mandate } from '../../identity/test/data-harness.ts';
 import { callbackFor, consentAt, open, providerUrlFor } from './helpers/oauth-browser.ts';
 

@@ -2,8 +2,8 @@
 // which token responses fail a session, per vendor convention, without calling a provider.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { missingScopes } from '@mandate/identity/flows/scopes.ts';
-import type { ProviderClient } from '@mandate/identity/flows/provider-client.ts';
+import { missingScopes } from '@mandate/identity/testing';
+import type { ProviderClient } from '@mandate/identity/testing';
 
 const pc = (vendor: string, quirks: ProviderClient['quirks'] = {}) => ({ doc: { vendor }, isEntra: vendor === 'MicrosoftOauth2', quirks }) as unknown as ProviderClient;
 const entra = pc('MicrosoftOauth2', { offlineAccessScope: 'offline_access' });

@@ -9,12 +9,12 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { BedrockAgentCoreControlClient, CreateAgentRuntimeCommand, CreateOauth2CredentialProviderCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { memoryLogger, randomToken } from '@mandate/core';
-import { collections } from '@mandate/identity/model.ts';
+import { collections } from '@mandate/identity/testing';
 import { listen, serve, type Listening } from '@mandate/http';
 import { MemoryStore } from '@mandate/storage';
-import { createAccessKey } from '@mandate/identity/auth/index.ts';
-import { createIdentityService, type IdentityService } from '@mandate/identity/server.ts';
-import { LocalKeyProvider } from '@mandate/identity/vault/index.ts';
+import { createAccessKey } from '@mandate/edge';
+import { createIdentityService, type IdentityService } from '@mandate/identity';
+import { LocalKeyProvider } from '@mandate/identity';
 import { createRuntimeRouter, type RuntimeHandle } from '../../runtime/src/index.ts';
 import { agentDir, baseRuntime, codeArtifact } from '../../runtime/test/harness.ts';
 import { makeKey, signRaw } from './helpers/jwt-forge.ts';
@@ -47,7 +47,7 @@ async function startStack(devMode: boolean, passLoopback: boolean): Promise<Stac
     logger: memoryLogger(),
     fetch: recorder,
   });
-  const runtime: RuntimeHandle = createRuntimeRouter(identity.services, { startTimeoutMs: 60_000 }, identity.router);
+  const runtime: RuntimeHandle = createRuntimeRouter(identity.services, identity.port, { startTimeoutMs: 60_000 }, identity.router);
   const l: Listening = await listen(serve(identity.router));
   const admin = await createAccessKey(identity.services, { role: 'admin' });
   const control = new BedrockAgentCoreControlClient({ endpoint: l.url, region: REGION, credentials: admin, maxAttempts: 1 });

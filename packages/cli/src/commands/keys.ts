@@ -1,5 +1,5 @@
-import { createAccessKey, listAccessKeys, revokeAccessKey } from '@mandate/identity/auth/access-keys.ts';
-import { rotateMasterKey } from '@mandate/identity/vault/rotate-master-key.ts';
+import { createAccessKey, listAccessKeys, revokeAccessKey } from '@mandate/edge';
+import { rotateMasterKey } from '@mandate/identity';
 import { isMandateError } from '@mandate/core';
 import type { Command } from '../command.ts';
 import { UserError } from '../command.ts';

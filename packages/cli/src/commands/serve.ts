@@ -1,5 +1,5 @@
 import { createLogger } from '@mandate/core';
-import { ensureBootstrapAdminKey } from '@mandate/identity/auth/access-keys.ts';
+import { ensureBootstrapAdminKey } from '@mandate/edge';
 import type { Command } from '../command.ts';
 import { loadServerConfig } from '../server/config.ts';
 import { startMandateServer } from '../server/start-server.ts';

@@ -1,7 +1,7 @@
 import { systemClock } from '@mandate/core';
 import { openStore, type Store } from '@mandate/storage';
-import { EnvelopeSecretBox, LocalKeyProvider } from '@mandate/identity/vault/index.ts';
-import type { SecretBox } from '@mandate/identity/services.ts';
+import { EnvelopeSecretBox, LocalKeyProvider } from '@mandate/identity';
+import type { SecretBox } from '@mandate/core';
 import { loadServerConfig } from '../server/config.ts';
 import type { CommandIo } from '../command.ts';
 

@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import type { Logger } from '@mandate/core';
 import { listen, serve, type Listening } from '@mandate/http';
 import { openStore, type Store } from '@mandate/storage';
-import { createIdentityService, type IdentityService } from '@mandate/identity/server.ts';
+import { createIdentityService, type IdentityService } from '@mandate/identity';
 import { createRuntimeRouter, type RuntimeHandle } from '@mandate/runtime';
 import { UserError } from '../command.ts';
 import type { ServerConfig } from './config.ts';
@@ -50,7 +50,7 @@ export async function startMandateServer(config: ServerConfig, logger: Logger, e
       dataDir: config.dataDir,
       logger,
     });
-    runtime = createRuntimeRouter(identity.services, { maxLiveSessions: config.maxSessions, agentEnv: extra.agentEnv ?? {} }, identity.router);
+    runtime = createRuntimeRouter(identity.services, identity.port, { maxLiveSessions: config.maxSessions, agentEnv: extra.agentEnv ?? {} }, identity.router);
     const listening = await listen(serve(identity.router, { logger }), config.port, config.host);
     const id = identity;
     const rt = runtime;

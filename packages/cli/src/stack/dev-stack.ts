@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { createLogger, type Logger } from '@mandate/core';
 import type { EntraEmulator, UserPoolEmulator } from '@mandate/emulators';
-import { ensureBootstrapAdminKey } from '@mandate/identity/auth/access-keys.ts';
+import { ensureBootstrapAdminKey } from '@mandate/edge';
 import { UserError } from '../command.ts';
 import { loadServerConfig } from '../server/config.ts';
 import { startMandateServer, type MandateServer } from '../server/start-server.ts';

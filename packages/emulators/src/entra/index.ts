@@ -20,6 +20,7 @@ export { parseSeed, loadSeedFile, SeedError } from './seed.ts';
 export { EntraDirectory, DirectoryError, type AppView, type UserView, type TenantView } from './directory.ts';
 export { demoSeed } from './demo-seed.ts';
 export { EntraError } from './errors.ts';
+export { completeAuthorization } from './browserless.ts';
 
 export interface EntraEmulatorOptions {
   seed: EntraSeed;

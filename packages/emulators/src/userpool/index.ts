@@ -10,6 +10,7 @@ import { jsonProtocolHandler, type UserPoolContext } from './protocol.ts';
 import { applySeed, type UserPoolSeed } from './seed.ts';
 import { UserPoolState } from './state.ts';
 
+export { operations as userPoolOperations } from './ops/index.ts';
 export { demoUserPoolSeed } from './seed.ts';
 export type { UserPoolSeed, UserPoolSeedClient, UserPoolSeedPool, UserPoolSeedUser } from './seed.ts';
 

@@ -3,7 +3,7 @@ import { redirect, type RequestContext, type Router } from '@mandate/http';
 import type { IdentityServices } from '../services.ts';
 import { providerAuthorizationUrl } from '../flows/authorize.ts';
 import { handleCallback } from '../flows/callback.ts';
-import { invalidSession, loadSessionByRequestUri } from '../flows/sessions.ts';
+import { invalidSession, loadSessionByRequestUri } from '../sessions/sessions.ts';
 import { sendErrorPage } from './page.ts';
 import { handleReturnPage, handleReturnLogin } from './return-page.ts';
 import { handleUserPoolForm } from './user-pool-login.ts';

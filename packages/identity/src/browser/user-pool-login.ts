@@ -2,8 +2,8 @@ import { MandateError, randomToken } from '@mandate/core';
 import { escapeHtml, readBody, sendHtml, type RequestContext } from '@mandate/http';
 import { collections } from '../model.ts';
 import type { IdentityServices } from '../services.ts';
-import { loadWorkload } from '../data/access.ts';
-import { invalidSession, loadSession } from '../flows/sessions.ts';
+import { loadWorkload } from '../workload/access.ts';
+import { invalidSession, loadSession } from '../sessions/sessions.ts';
 import { finishBinding } from './return-page.ts';
 import { page } from './page.ts';
 

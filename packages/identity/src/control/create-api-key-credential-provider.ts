@@ -3,7 +3,7 @@ import { StoreConflictError } from '@mandate/storage';
 import { collections, type ApiKeyProviderDoc } from '../model.ts';
 import { defineOperation } from '../operation.ts';
 import { API_KEY_JSON_KEY } from './api-key-view.ts';
-import { apiKeyProviderArn, secretArn } from './arns.ts';
+import { apiKeyProviderArn, secretArn } from '../arns.ts';
 import { alreadyExists, writeTags } from './common.ts';
 import { createApiKeyInput } from './schemas/api-key.ts';
 import { requireManagedSecret } from './secret-source.ts';

@@ -2,7 +2,7 @@ import { uuid } from '@mandate/core';
 import { StoreConflictError } from '@mandate/storage';
 import { collections, type Oauth2ProviderDoc } from '../model.ts';
 import { defineOperation } from '../operation.ts';
-import { oauth2ProviderArn, secretArn } from './arns.ts';
+import { oauth2ProviderArn, secretArn } from '../arns.ts';
 import { alreadyExists, writeTags } from './common.ts';
 import { resolveOauth2Config } from './oauth2-config.ts';
 import { oauth2ProviderView } from './oauth2-view.ts';

@@ -1,7 +1,7 @@
 import { StoreConflictError } from '@mandate/storage';
 import { collections, type WorkloadIdentityDoc } from '../model.ts';
 import { defineOperation } from '../operation.ts';
-import { workloadIdentityArn } from './arns.ts';
+import { workloadIdentityArn } from '../arns.ts';
 import { alreadyExists, writeTags } from './common.ts';
 import { createWorkloadIdentityInput } from './schemas/workload-identity.ts';
 

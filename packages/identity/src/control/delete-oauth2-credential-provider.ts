@@ -1,6 +1,6 @@
 import { collections, type Oauth2ProviderDoc } from '../model.ts';
 import { defineOperation } from '../operation.ts';
-import { docChanged } from '../data/doc-cache.ts';
+import { docChanged } from '@mandate/edge';
 import { deleteTags, notFound } from './common.ts';
 import { nameOnlyInput } from './schemas/common.ts';
 

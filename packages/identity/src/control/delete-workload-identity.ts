@@ -1,7 +1,7 @@
 import { validationError } from '@mandate/core';
 import { collections, type WorkloadIdentityDoc } from '../model.ts';
 import { defineOperation } from '../operation.ts';
-import { docChanged } from '../data/doc-cache.ts';
+import { docChanged } from '@mandate/edge';
 import { deleteTags, notFound } from './common.ts';
 import { nameOnlyInput } from './schemas/common.ts';
 

@@ -1,7 +1,7 @@
 import { collections, type ApiKeyProviderDoc } from '../model.ts';
 import { defineOperation } from '../operation.ts';
 import { seconds } from './common.ts';
-import { listPage } from './pagination.ts';
+import { listPage } from '@mandate/edge';
 import { listInput } from './schemas/common.ts';
 
 export const listApiKeyCredentialProviders = defineOperation({

@@ -1,6 +1,6 @@
 import { collections, type WorkloadIdentityDoc } from '../model.ts';
 import { defineOperation } from '../operation.ts';
-import { listPage } from './pagination.ts';
+import { listPage } from '@mandate/edge';
 import { listInput } from './schemas/common.ts';
 
 export const listWorkloadIdentities = defineOperation({

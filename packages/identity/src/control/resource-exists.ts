@@ -2,7 +2,7 @@ import { MandateError } from '@mandate/core';
 import type { StoreOps } from '@mandate/storage';
 import { collections } from '../model.ts';
 import type { IdentityConfig } from '../services.ts';
-import { parseArn } from './arns.ts';
+import { parseArn } from '../arns.ts';
 import { DEFAULT_VAULT_ID } from './token-vault-view.ts';
 
 const COLLECTION = { oauth2: collections.oauth2Providers, apikey: collections.apiKeyProviders, workload: collections.workloadIdentities } as const;

@@ -1,7 +1,7 @@
 import { MandateError } from '@mandate/core';
 import { collections, type Oauth2ProviderDoc } from '../model.ts';
 import { defineOperation } from '../operation.ts';
-import { docChanged } from '../data/doc-cache.ts';
+import { docChanged } from '@mandate/edge';
 import { notFound } from './common.ts';
 import { resolveOauth2Config } from './oauth2-config.ts';
 import { oauth2ProviderView } from './oauth2-view.ts';

@@ -1,6 +1,6 @@
 import { collections, type WorkloadIdentityDoc } from '../model.ts';
 import { defineOperation } from '../operation.ts';
-import { docChanged } from '../data/doc-cache.ts';
+import { docChanged } from '@mandate/edge';
 import { notFound } from './common.ts';
 import { updateWorkloadIdentityInput } from './schemas/workload-identity.ts';
 import { workloadIdentityView } from './workload-identity-view.ts';

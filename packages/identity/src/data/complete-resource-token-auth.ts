@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineOperation } from '../operation.ts';
 import { completeResourceTokenAuth } from '../flows/complete.ts';
-import { sessionUriSchema, userIdSchema, userTokenSchema } from './access.ts';
+import { sessionUriSchema, userIdSchema, userTokenSchema } from './inputs.ts';
 
 /** The application confirms who is signed in; see flows/complete.ts for the binding rule. */
 export const completeResourceTokenAuthOperation = defineOperation({

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { defineOperation } from '../operation.ts';
 import { readApiKey } from '../flows/api-key.ts';
-import { authorizeWat, providerNameSchema, watSchema } from './access.ts';
+import { authorizeWat } from '../workload/access.ts';
+import { providerNameSchema, watSchema } from './inputs.ts';
 
 export const getResourceApiKey = defineOperation({
   name: 'GetResourceApiKey',

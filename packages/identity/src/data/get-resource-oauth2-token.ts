@@ -5,7 +5,8 @@ import { getM2mToken } from '../flows/m2m.ts';
 import { onBehalfOf } from '../flows/on-behalf-of.ts';
 import { loadProvider, providerClient } from '../flows/provider-client.ts';
 import { userFederation } from '../flows/user-federation.ts';
-import { authorizeWat, loadWorkloadCached, providerNameSchema, sessionUriSchema, watSchema } from './access.ts';
+import { authorizeWat, loadWorkloadCached } from '../workload/access.ts';
+import { providerNameSchema, sessionUriSchema, watSchema } from './inputs.ts';
 
 /** Mandate's wait extension: `x-mandate-wait: <seconds>` makes a USER_FEDERATION poll block until the session changes. */
 export const WAIT_HEADER = 'x-mandate-wait';

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { defineOperation } from '../operation.ts';
 import { verifyUserToken } from '../flows/user-jwt.ts';
-import { assertCallerMayActFor, loadWorkload, userTokenSchema, workloadNameSchema } from './access.ts';
-import { mintWorkloadAccessToken } from './workload-token.ts';
+import { assertCallerMayActFor, loadWorkload } from '../workload/access.ts';
+import { userTokenSchema, workloadNameSchema } from './inputs.ts';
+import { mintWorkloadAccessToken } from '../workload/token.ts';
 
 /**
  * A WAT bound to the user of a verified JWT (issuer + subject). The token itself travels sealed inside the

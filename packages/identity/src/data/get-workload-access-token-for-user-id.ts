@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { MandateError } from '@mandate/core';
 import { defineOperation } from '../operation.ts';
-import { assertCallerMayActFor, loadWorkload, userIdSchema, workloadNameSchema } from './access.ts';
-import { mintWorkloadAccessToken } from './workload-token.ts';
+import { assertCallerMayActFor, loadWorkload } from '../workload/access.ts';
+import { userIdSchema, workloadNameSchema } from './inputs.ts';
+import { mintWorkloadAccessToken } from '../workload/token.ts';
 
 /**
  * A WAT for a caller-asserted user id. Asserting a user without proof is privileged (A.3 item 25): only

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { defineOperation } from '../operation.ts';
-import { assertCallerMayActFor, loadWorkload, workloadNameSchema } from './access.ts';
-import { mintWorkloadAccessToken } from './workload-token.ts';
+import { assertCallerMayActFor, loadWorkload } from '../workload/access.ts';
+import { workloadNameSchema } from './inputs.ts';
+import { mintWorkloadAccessToken } from '../workload/token.ts';
 
 /** A WAT for the workload alone (no user): enough for M2M and API keys. */
 export const getWorkloadAccessToken = defineOperation({

@@ -2,7 +2,7 @@ import * as o from 'oauth4webapi';
 import type { IdentityServices } from '../services.ts';
 import { joinScopes, loadProvider, providerClient } from './provider-client.ts';
 import { userScopes } from './scopes.ts';
-import { openCodeVerifier, swapSession, type LoadedSession } from './sessions.ts';
+import { openCodeVerifier, swapSession, type LoadedSession } from '../sessions/sessions.ts';
 
 /** Parameters Mandate sets itself; customParameters may not override them (they carry the flow's security). */
 const RESERVED = new Set(['response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'request_uri', 'request', 'response_mode']);

@@ -4,7 +4,7 @@ import { collections } from '../model.ts';
 import type { IdentityServices } from '../services.ts';
 import { loadProvider, providerClient, providerError, toProviderTokens } from './provider-client.ts';
 import { missingScopes } from './scopes.ts';
-import { failSession, loadSession, notifySession, openCodeVerifier, openCustomState, sealPending, sessionUriOf, swapSession } from './sessions.ts';
+import { failSession, loadSession, notifySession, openCodeVerifier, openCustomState, sealPending, sessionUriOf, swapSession } from '../sessions/sessions.ts';
 
 /**
  * The provider's redirect back to Mandate (`/identities/oauth2/callback/{callbackId}`). The `state` is

@@ -1,12 +1,13 @@
 import { MandateError } from '@mandate/core';
 import type { UserBinding } from '../model.ts';
-import type { CallerIdentity, IdentityServices } from '../services.ts';
-import { userKey } from '../data/workload-token.ts';
-import { assertCallerMayActFor, loadWorkload } from '../data/access.ts';
+import type { CallerIdentity } from '@mandate/edge';
+import type { IdentityServices } from '../services.ts';
+import { userKey } from '../workload/token.ts';
+import { assertCallerMayActFor, loadWorkload } from '../workload/access.ts';
 import { collections } from '../model.ts';
-import { sealVaultDoc, vaultId } from '../vault-tokens/vault.ts';
+import { putVaultRow, sealVaultDoc } from '../vault/tokens.ts';
 import { verifyUserToken } from './user-jwt.ts';
-import { failSession, invalidSession, loadSession, notifySession, openPending, sessionIdOf, type LoadedSession } from './sessions.ts';
+import { failSession, invalidSession, loadSession, notifySession, openPending, sessionIdOf, type LoadedSession } from '../sessions/sessions.ts';
 
 export type UserIdentifier = { userId: string; userToken?: undefined } | { userToken: string; userId?: undefined };
 
@@ -38,7 +39,7 @@ export async function completeSession(services: IdentityServices, s: LoadedSessi
   await services.store.transaction(async (tx) => {
     const done = await tx.update(collections.authSessions, s.doc.sessionId, { ...rest, status: 'COMPLETED' }, s.version, { expiresAt: s.doc.expiresAt });
     if (!done) throw invalidSession();
-    await tx.put(collections.vaultTokens, vaultId(key), row);
+    await putVaultRow(tx, key, row);
   });
   await notifySession(services, s.doc.sessionId);
   services.logger.info('authorization session completed', { workload: s.doc.workloadName, provider: s.doc.providerName });

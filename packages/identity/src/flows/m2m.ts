@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import * as o from 'oauth4webapi';
 import { collections } from '../model.ts';
-import type { IdentityServices, SealedSecret } from '../services.ts';
+import type { IdentityServices } from '../services.ts';
+import type { SealedSecret } from '@mandate/core';
 import { providerError, toProviderTokens, joinScopes, type ProviderClient } from './provider-client.ts';
-import { m2mScopes, scopesKey } from './scopes.ts';
+import { m2mScopes } from './scopes.ts';
+import { scopesKey } from '../model.ts';
 import { isFresh } from './freshness.ts';
 
 /**

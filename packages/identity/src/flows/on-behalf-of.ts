@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import * as o from 'oauth4webapi';
 import { MandateError } from '@mandate/core';
 import type { IdentityServices } from '../services.ts';
-import type { VerifiedWorkloadToken } from '../data/workload-token.ts';
+import type { VerifiedWorkloadToken } from '../workload/token.ts';
 import { isFresh } from './freshness.ts';
 import { joinScopes, providerError, toProviderTokens, type ProviderClient } from './provider-client.ts';
-import { scopesKey } from './scopes.ts';
+import { scopesKey } from '../model.ts';
 
 /**
  * ON_BEHALF_OF_TOKEN_EXCHANGE: the user's own token (the one the WAT was minted from with

@@ -1,8 +1,8 @@
 import * as o from 'oauth4webapi';
 import { MandateError } from '@mandate/core';
-import { collections, type Oauth2ProviderDoc } from '../model.ts';
+import { collections, type Oauth2ProviderDoc, type ProviderTokens } from '../model.ts';
 import type { IdentityServices } from '../services.ts';
-import { cachedDoc } from '../data/doc-cache.ts';
+import { cachedDoc } from '@mandate/edge';
 
 /**
  * Everything Mandate needs to talk OAuth to one credential provider, built once per request from its
@@ -114,13 +114,8 @@ export function joinScopes(pc: ProviderClient, scopes: string[]): string {
 }
 
 /** The provider token response, reduced to what Mandate keeps. Third-party access tokens are never parsed (entra-id.md §2.5). */
-export interface ProviderTokens {
-  accessToken: string;
-  refreshToken?: string;
-  /** Epoch ms from `expires_in`; undefined when the provider gave none. */
-  expiresAt?: number;
-  scope?: string;
-}
+export type { ProviderTokens };
+
 
 export function toProviderTokens(services: IdentityServices, r: o.TokenEndpointResponse): ProviderTokens {
   const out: ProviderTokens = { accessToken: r.access_token };

@@ -1,6 +1,6 @@
 import * as o from 'oauth4webapi';
 import type { IdentityServices } from '../services.ts';
-import { deleteVault, readVault, vaultId, writeVault, type VaultEntry, type VaultKey } from '../vault-tokens/vault.ts';
+import { deleteVault, readVault, vaultId, writeVault, type VaultEntry, type VaultKey } from '../vault/tokens.ts';
 import { isFresh } from './freshness.ts';
 import { joinScopes, providerError, toProviderTokens, type ProviderClient } from './provider-client.ts';
 import { userScopes } from './scopes.ts';

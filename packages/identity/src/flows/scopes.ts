@@ -1,9 +1,7 @@
 import type { ProviderClient } from './provider-client.ts';
 
-/** Canonical scope set: unique, sorted, space-joined. Vault rows are keyed by it (least privilege, A.1 item 10). */
-export function scopesKey(scopes: string[]): string {
-  return [...new Set(scopes)].sort().join(' ');
-}
+export { scopesKey } from '../model.ts';
+
 
 /**
  * Client-credentials scopes for Entra must be `<resource>/.default` (entra-id.md §3.1, §4): `api://app/read`

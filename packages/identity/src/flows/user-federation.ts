@@ -2,15 +2,15 @@ import * as o from 'oauth4webapi';
 import { MandateError } from '@mandate/core';
 import type { IdentityServices } from '../services.ts';
 import type { WorkloadIdentityDoc } from '../model.ts';
-import type { VerifiedWorkloadToken } from '../data/workload-token.ts';
-import { userKey } from '../data/workload-token.ts';
-import { readVault, type VaultKey } from '../vault-tokens/vault.ts';
+import type { VerifiedWorkloadToken } from '../workload/token.ts';
+import { userKey } from '../workload/token.ts';
+import { readVault, type VaultKey } from '../vault/tokens.ts';
 import { usableAccessToken } from './refresh.ts';
 import type { ProviderClient } from './provider-client.ts';
-import { authorizationRequestUriOf, createSession, invalidSession, loadSession, sessionIdOf, sessionUriOf, type AuthSessionDoc, type LoadedSession } from './sessions.ts';
+import { authorizationRequestUriOf, createSession, invalidSession, loadSession, sessionIdOf, sessionUriOf, type AuthSessionDoc, type LoadedSession } from '../sessions/sessions.ts';
 import { prepareWait } from './wait.ts';
 import { checkPollRate } from './poll-limit.ts';
-import { scopesKey } from './scopes.ts';
+import { scopesKey } from '../model.ts';
 
 /** The built-in return page (browser/return-page.ts): put it in allowedResourceOauth2ReturnUrls to let Mandate verify the user itself. */
 export function builtInReturnUrl(services: IdentityServices): string {

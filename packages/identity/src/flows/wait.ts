@@ -1,5 +1,5 @@
 import type { IdentityServices } from '../services.ts';
-import { SESSION_CHANNEL } from './sessions.ts';
+import { SESSION_CHANNEL } from '../sessions/sessions.ts';
 
 /**
  * Mandate's wait extension (the `x-mandate-wait` header on GetResourceOauth2Token polls): a poll may block

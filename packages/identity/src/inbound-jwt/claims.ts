@@ -1,14 +1,8 @@
 import type { JWTPayload } from 'jose';
+import type { CustomClaimRule } from '../model.ts';
 
-/** AgentCore `CustomClaimValidationType` as it arrives on the wire. */
-export interface CustomClaimRule {
-  inboundTokenClaimName: string;
-  inboundTokenClaimValueType: 'STRING' | 'STRING_ARRAY';
-  authorizingClaimMatchValue: {
-    claimMatchValue: { matchValueString?: string; matchValueStringList?: string[] };
-    claimMatchOperator: 'EQUALS' | 'CONTAINS' | 'CONTAINS_ANY';
-  };
-}
+export type { CustomClaimRule };
+
 
 export interface InboundJwtConfigInput {
   discoveryUrl: string;

@@ -2,7 +2,7 @@ import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { AES_256_KEY_BYTES, GCM_IV_BYTES, GCM_TAG_BYTES, MandateError, canonicalAad, decryptionFailure, gcmOpen, gcmSeal, randomToken, systemClock, type Clock } from '@mandate/core';
 import type { Store } from '@mandate/storage';
 import { collections } from '../model.ts';
-import type { SealedSecret, SecretBox } from '../services.ts';
+import type { SealedSecret, SecretBox } from '@mandate/core';
 import { MASTER_KEY_LOCK, type DataKeyDoc } from './data-key.ts';
 import { dataKeyContext, type KeyProvider } from './key-provider.ts';
 

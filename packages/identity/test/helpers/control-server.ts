@@ -5,7 +5,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { memoryLogger } from '@mandate/core';
 import { listen, serve, type Listening } from '@mandate/http';
 import { MemoryStore, type Store } from '@mandate/storage';
-import { createAccessKey, type AccessKeyCredentials } from '../../src/auth/index.ts';
+import { createAccessKey, type AccessKeyCredentials } from '@mandate/edge';
 import { createIdentityService, type IdentityService } from '../../src/server.ts';
 import { LocalKeyProvider } from '../../src/vault/index.ts';
 

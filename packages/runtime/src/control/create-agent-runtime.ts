@@ -1,12 +1,11 @@
 import { MandateError, randomAlnum } from '@mandate/core';
-import { defineOperation } from '@mandate/identity/operation.ts';
-import { writeTags } from '@mandate/identity/control/common.ts';
+import { defineOperation } from '../operation.ts';
 import type { RuntimeEnv } from '../env.ts';
 import { runtimeArn, runtimeEndpointArn } from '../arns.ts';
 import { DEFAULT_ENDPOINT, runtimeCollections as C, versionKey, type RuntimeDoc, type RuntimeEndpointDoc } from '../model.ts';
 import { buildVersion } from '../records.ts';
 import { createRuntimeSchema } from '../schemas.ts';
-import { createRuntimeWorkload } from '../workload.ts';
+import { inboundJwtOf } from '../workload.ts';
 import { rfc3339 } from '../views.ts';
 
 /** PUT /runtimes/ → 202. Version 1, the DEFAULT endpoint and the runtime's own workload identity are created together. */
@@ -49,13 +48,13 @@ export const createAgentRuntime = (env: RuntimeEnv) => defineOperation({
       if (await tx.get(C.runtimeNames, input.agentRuntimeName)) {
         throw new MandateError('conflict', `An agent runtime named ${input.agentRuntimeName} already exists.`);
       }
-      const workload = await createRuntimeWorkload(tx, services, id, version.authorizer);
+      const workload = await env.identity.workloads.create(tx, { name: id, managedBy: id, ...inboundJwtOf(version.authorizer) });
       rt.workloadIdentityArn = workload.workloadIdentityArn;
       await tx.insert(C.runtimeNames, input.agentRuntimeName, { agentRuntimeId: id });
       await tx.insert(C.runtimes, id, rt);
       await tx.insert(C.runtimeVersions, versionKey(id, '1'), version);
       await tx.insert(C.runtimeEndpoints, `${id}/${DEFAULT_ENDPOINT}`, endpoint);
-      await writeTags(tx, arn, input.tags);
+      await env.identity.tags.write(tx, arn, input.tags);
     });
     env.services.logger.info('agent runtime created', { agentRuntimeId: id });
     return {

@@ -1,13 +1,10 @@
-import { docChanged } from '@mandate/identity/data/doc-cache.ts';
-import { collections as identityCollections } from '@mandate/identity/model.ts';
+import { docChanged } from '@mandate/edge';
 import { z } from 'zod';
-import { defineOperation } from '@mandate/identity/operation.ts';
-import { deleteTags } from '@mandate/identity/control/common.ts';
+import { defineOperation } from '../operation.ts';
 import type { RuntimeEnv } from '../env.ts';
 import { runtimeCollections as C } from '../model.ts';
 import { loadRuntime } from '../records.ts';
 import { runtimeIdSchema } from '../schemas.ts';
-import { deleteRuntimeWorkload } from '../workload.ts';
 
 /** DELETE /runtimes/{agentRuntimeId}/ → 202. Stops its sessions, removes versions, endpoints, session owners, and its workload identity. */
 export const deleteAgentRuntime = (env: RuntimeEnv) => defineOperation({
@@ -35,11 +32,11 @@ export const deleteAgentRuntime = (env: RuntimeEnv) => defineOperation({
           if (page.next === undefined) break;
         }
       }
-      await deleteRuntimeWorkload(tx, id);
-      await deleteTags(tx, rt.doc.agentRuntimeArn);
+      await env.identity.workloads.delete(tx, id, id);
+      await env.identity.tags.delete(tx, rt.doc.agentRuntimeArn);
     });
     // The data planes cache these documents per process (doc-cache.ts): tell every instance.
-    await docChanged(services, identityCollections.workloadIdentities, id);
+    await env.identity.workloads.changed(id);
     await docChanged(services, C.runtimes, id);
     for (const e of endpoints) await docChanged(services, C.runtimeEndpoints, e);
     await env.sessions.stopRuntime(id);

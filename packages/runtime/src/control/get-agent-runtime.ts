@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineOperation } from '@mandate/identity/operation.ts';
+import { defineOperation } from '../operation.ts';
 import { loadRuntime, loadVersion } from '../records.ts';
 import { runtimeIdSchema, versionSchema } from '../schemas.ts';
 import { runtimeView } from '../views.ts';

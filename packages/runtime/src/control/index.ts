@@ -1,4 +1,4 @@
-import type { Operation } from '@mandate/identity/operation.ts';
+import type { Operation } from '../operation.ts';
 import type { RuntimeEnv } from '../env.ts';
 import { createAgentRuntime } from './create-agent-runtime.ts';
 import { getAgentRuntime } from './get-agent-runtime.ts';
@@ -14,7 +14,7 @@ export function controlOperations(env: RuntimeEnv): Operation[] {
     createAgentRuntime(env),
     getAgentRuntime(),
     listAgentRuntimes(),
-    updateAgentRuntime(),
+    updateAgentRuntime(env),
     deleteAgentRuntime(env),
     listAgentRuntimeVersions(),
     createAgentRuntimeEndpoint(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineOperation } from '@mandate/identity/operation.ts';
+import { defineOperation } from '../operation.ts';
 import { runtimeCollections as C, type RuntimeVersionDoc } from '../model.ts';
 import { loadRuntime, pageByPrefix } from '../records.ts';
 import { runtimeIdSchema } from '../schemas.ts';

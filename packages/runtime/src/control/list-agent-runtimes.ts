@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineOperation } from '@mandate/identity/operation.ts';
+import { defineOperation } from '../operation.ts';
 import { runtimeCollections as C, type RuntimeDoc } from '../model.ts';
 import { loadVersion, pageByPrefix } from '../records.ts';
 import { runtimeSummary } from '../views.ts';

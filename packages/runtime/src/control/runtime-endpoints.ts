@@ -1,7 +1,7 @@
-import { docChanged } from '@mandate/identity/data/doc-cache.ts';
+import { docChanged } from '@mandate/edge';
 import { z } from 'zod';
 import { MandateError, validationError } from '@mandate/core';
-import { defineOperation } from '@mandate/identity/operation.ts';
+import { defineOperation } from '../operation.ts';
 import { runtimeEndpointArn } from '../arns.ts';
 import { DEFAULT_ENDPOINT, runtimeCollections as C, type RuntimeEndpointDoc } from '../model.ts';
 import { loadEndpoint, loadRuntime, loadVersion, pageByPrefix } from '../records.ts';

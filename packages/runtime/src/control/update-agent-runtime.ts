@@ -1,18 +1,18 @@
-import { docChanged } from '@mandate/identity/data/doc-cache.ts';
-import { collections as identityCollections } from '@mandate/identity/model.ts';
+import { docChanged } from '@mandate/edge';
+import type { RuntimeEnv } from '../env.ts';
 import { MandateError } from '@mandate/core';
-import { defineOperation } from '@mandate/identity/operation.ts';
+import { defineOperation } from '../operation.ts';
 import { DEFAULT_ENDPOINT, runtimeCollections as C, versionKey, type RuntimeDoc, type RuntimeEndpointDoc } from '../model.ts';
 import { buildVersion, loadRuntime } from '../records.ts';
 import { updateRuntimeSchema } from '../schemas.ts';
-import { updateRuntimeWorkload } from '../workload.ts';
+import { inboundJwtOf } from '../workload.ts';
 import { rfc3339 } from '../views.ts';
 
 /**
  * PUT /runtimes/{agentRuntimeId}/ → 202. Every update is a new immutable version; DEFAULT moves to
  * it, pinned endpoints stay. Live sessions keep the version they started with until they end.
  */
-export const updateAgentRuntime = () => defineOperation({
+export const updateAgentRuntime = (env: RuntimeEnv) => defineOperation({
   name: 'UpdateAgentRuntime',
   method: 'PUT',
   path: '/runtimes/:agentRuntimeId/',
@@ -34,10 +34,10 @@ export const updateAgentRuntime = () => defineOperation({
       await tx.insert(C.runtimeVersions, versionKey(id, next), version);
       const def = await tx.get<RuntimeEndpointDoc>(C.runtimeEndpoints, `${id}/${DEFAULT_ENDPOINT}`);
       if (def) await tx.put(C.runtimeEndpoints, def.id, { ...def.doc, liveVersion: next, lastUpdatedTime: now });
-      await updateRuntimeWorkload(tx, services, id, version.authorizer);
+      await env.identity.workloads.update(tx, id, id, inboundJwtOf(version.authorizer).inboundJwt);
     });
     // The data planes cache these documents per process (doc-cache.ts): tell every instance.
-    await docChanged(services, identityCollections.workloadIdentities, id);
+    await env.identity.workloads.changed(id);
     await docChanged(services, C.runtimes, id);
     await docChanged(services, C.runtimeEndpoints, `${id}/${DEFAULT_ENDPOINT}`);
     return {

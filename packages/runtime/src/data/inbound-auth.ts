@@ -1,9 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { MandateError } from '@mandate/core';
-import { inboundJwtVerifierFor } from '@mandate/identity/inbound-jwt/index.ts';
-import type { UserBinding } from '@mandate/identity/model.ts';
-import type { IdentityServices } from '@mandate/identity/services.ts';
-import { userKey } from '@mandate/identity/data/workload-token.ts';
+import type { EdgeServices } from '@mandate/edge';
+import type { IdentityPort, UserBinding } from '@mandate/identity';
 import type { RuntimeVersionDoc } from '../model.ts';
 
 export const USER_ID_HEADER = 'x-amzn-bedrock-agentcore-runtime-user-id';
@@ -26,7 +24,7 @@ const mismatch = (expected: string) =>
  * token is a 401 with `WWW-Authenticate: Bearer error="invalid_token"` (RFC 6750 §3).
  */
 export async function authenticateInvocation(
-  services: IdentityServices, req: IncomingMessage, rawPath: string, rawQuery: string, body: Buffer, version: RuntimeVersionDoc,
+  services: EdgeServices, identity: IdentityPort, req: IncomingMessage, rawPath: string, rawQuery: string, body: Buffer, version: RuntimeVersionDoc,
 ): Promise<InvocationCaller> {
   const authz = req.headers.authorization ?? '';
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authz);
@@ -37,9 +35,9 @@ export async function authenticateInvocation(
       throw new MandateError('unauthorized', 'This agent runtime needs an OAuth bearer token in the Authorization header.', { headers: { 'www-authenticate': 'Bearer' } });
     }
     const token = bearer[1]!;
-    const v = await inboundJwtVerifierFor(services).verify(token, version.authorizer);
+    const v = await identity.verifyInboundJwt(token, version.authorizer);
     const user: UserBinding = { kind: 'jwt', issuer: v.issuer, subject: v.subject };
-    return { user, owner: userKey(user), userToken: token };
+    return { user, owner: identity.userKey(user), userToken: token };
   }
   if (bearer) throw mismatch('AWS SigV4 (IAM)');
   const caller = await services.authenticator.authenticate(req, rawPath, rawQuery, body);
@@ -50,7 +48,7 @@ export async function authenticateInvocation(
   if (typeof userId === 'string' && userId !== '') {
     if (userId.length > 128) throw new MandateError('validation', 'runtimeUserId must be at most 128 characters.', { reason: 'FieldValidationFailed', fieldList: [{ name: 'runtimeUserId', message: 'Member must have length less than or equal to 128' }] });
     const user: UserBinding = { kind: 'userId', userId };
-    return { user, owner: userKey(user) };
+    return { user, owner: identity.userKey(user) };
   }
   return { user: { kind: 'none' }, owner: `key:${caller.accessKeyId}` };
 }

@@ -1,8 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { readBody, type RequestContext } from '@mandate/http';
 import { uuid } from '@mandate/core';
-import { mintWorkloadAccessToken } from '@mandate/identity/data/workload-token.ts';
-import { returnPageUrl, type RuntimeEnv } from '../env.ts';
+import type { RuntimeEnv } from '../env.ts';
 import { authenticateInvocation } from './inbound-auth.ts';
 import { allowedHeaders, negotiatedHeaders } from './forward-headers.ts';
 import { agentUnreachable, proxyInvocation } from './proxy.ts';
@@ -23,7 +22,7 @@ export async function invokeAgentRuntime(env: RuntimeEnv, rc: RequestContext): P
   const body = await readBody(req, env.options.maxPayloadBytes);
   const rawQuery = req.url && req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '';
   const target = await resolveTarget(services, rc.params.agentRuntimeArn!, rc.query);
-  const caller = await authenticateInvocation(services, req, rc.rawPath, rawQuery, body, target.version);
+  const caller = await authenticateInvocation(services, env.identity, req, rc.rawPath, rawQuery, body, target.version);
   const sessionId = sessionIdOf(req);
   const rt = target.runtime;
   const lifecycle = target.version.lifecycleConfiguration;
@@ -31,7 +30,7 @@ export async function invokeAgentRuntime(env: RuntimeEnv, rc: RequestContext): P
 
   const [session, wat] = await Promise.all([
     sessions.acquire(rt.agentRuntimeId, sessionId, target.version, rt.workloadName),
-    mintWorkloadAccessToken(services, caller.userToken === undefined
+    env.identity.mintWorkloadAccessToken(caller.userToken === undefined
       ? { workloadName: rt.workloadName, user: caller.user }
       : { workloadName: rt.workloadName, user: caller.user, userToken: caller.userToken }),
   ]);
@@ -42,7 +41,7 @@ export async function invokeAgentRuntime(env: RuntimeEnv, rc: RequestContext): P
     [REQUEST_ID_HEADER]: rc.requestId ?? uuid(),
     workloadaccesstoken: wat,
     'x-amz-bedrock-agentcore-identity-wat': wat,
-    oauth2callbackurl: returnPageUrl(services),
+    oauth2callbackurl: env.identity.returnPageUrl,
   };
   const end = sessions.begin(session);
   try {

@@ -1,6 +1,6 @@
 import { MandateError, uuid, validationError } from '@mandate/core';
 import type { IncomingMessage } from 'node:http';
-import type { IdentityServices } from '@mandate/identity/services.ts';
+import type { EdgeServices } from '@mandate/edge';
 import { runtimeIdFrom } from '../arns.ts';
 import { DEFAULT_ENDPOINT, type RuntimeDoc, type RuntimeVersionDoc } from '../model.ts';
 import { loadEndpointCached, loadRuntimeCached, loadVersionCached } from '../records.ts';
@@ -16,7 +16,7 @@ export interface Target {
 }
 
 /** `{agentRuntimeArn}` (ARN or bare id + `?accountId=`) and `?qualifier=` (endpoint name, default DEFAULT) → the version to run. */
-export async function resolveTarget(services: IdentityServices, label: string, query: URLSearchParams): Promise<Target> {
+export async function resolveTarget(services: EdgeServices, label: string, query: URLSearchParams): Promise<Target> {
   const id = runtimeIdFrom(services.config, label, query.get('accountId'));
   const qualifier = query.get('qualifier') || DEFAULT_ENDPOINT;
   const [rt, ep] = await Promise.all([loadRuntimeCached(services, id), loadEndpointCached(services, id, qualifier).catch((e: unknown) => e as Error)]);

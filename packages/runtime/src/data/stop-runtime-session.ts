@@ -10,7 +10,7 @@ export async function stopRuntimeSession(env: RuntimeEnv, rc: RequestContext): P
   const body = await readBody(rc.req, 64 * 1024);
   const rawQuery = rc.req.url && rc.req.url.includes('?') ? rc.req.url.slice(rc.req.url.indexOf('?') + 1) : '';
   const target = await resolveTarget(services, rc.params.agentRuntimeArn!, rc.query);
-  const caller = await authenticateInvocation(services, rc.req, rc.rawPath, rawQuery, body, target.version);
+  const caller = await authenticateInvocation(services, env.identity, rc.req, rc.rawPath, rawQuery, body, target.version);
   const sessionId = sessionIdOf(rc.req, true);
   const id = target.runtime.agentRuntimeId;
   // The SDK's StopRuntimeSession carries no user id: an admin-signed call without one may stop any

@@ -1,6 +1,6 @@
 import { MandateError, type Logger } from '@mandate/core';
-import { createAccessKey, revokeAccessKey, type AccessKeyCredentials } from '@mandate/identity/auth/access-keys.ts';
-import type { IdentityServices } from '@mandate/identity/services.ts';
+import { createAccessKey, revokeAccessKey, type AccessKeyCredentials } from '@mandate/edge';
+import type { EdgeServices } from '@mandate/edge';
 import type { ResolvedRuntimeOptions } from '../env.ts';
 import type { RuntimeVersionDoc } from '../model.ts';
 import { AgentProcess } from './agent-process.ts';
@@ -28,7 +28,7 @@ const INHERITED = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ', 'SYSTEMROOT
  * StopRuntimeSession or runtime deletion. The number of live processes is capped.
  */
 export class SessionManager {
-  readonly #services: IdentityServices;
+  readonly #services: EdgeServices;
   readonly #options: ResolvedRuntimeOptions;
   readonly #logger: Logger;
   readonly #live = new Map<string, LiveSession>();
@@ -38,7 +38,7 @@ export class SessionManager {
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
-  constructor(services: IdentityServices, options: ResolvedRuntimeOptions) {
+  constructor(services: EdgeServices, options: ResolvedRuntimeOptions) {
     this.#services = services;
     this.#options = options;
     this.#logger = services.logger.child({ component: 'runtime-sessions' });

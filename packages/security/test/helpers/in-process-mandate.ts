@@ -2,7 +2,7 @@ import { BedrockAgentCoreClient } from '@aws-sdk/client-bedrock-agentcore';
 import { BedrockAgentCoreControlClient } from '@aws-sdk/client-bedrock-agentcore-control';
 import { memoryLogger, type Logger } from '@mandate/core';
 import type { Store } from '@mandate/storage';
-import { createAccessKey } from '../../../identity/src/auth/index.ts';
+import { createAccessKey } from '@mandate/edge';
 import { createIdentityService } from '../../../identity/src/server.ts';
 import type { KeyProvider } from '../../../identity/src/vault/key-provider.ts';
 import type { Mandate } from '../../../identity/test/data-harness.ts';

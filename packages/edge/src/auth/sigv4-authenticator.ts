@@ -1,9 +1,9 @@
 import type { KeyObject } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { MandateError, constantTimeEqual, sha256Hex, systemClock, type Clock } from '@mandate/core';
+import { MandateError, constantTimeEqual, sha256Hex, systemClock, type Clock, type SecretBox } from '@mandate/core';
 import type { Store } from '@mandate/storage';
-import { collections, type AccessKeyDoc } from '../model.ts';
-import type { CallerIdentity, RequestAuthenticator, SecretBox } from '../services.ts';
+import { ACCESS_KEYS, type AccessKeyDoc } from './model.ts';
+import type { CallerIdentity, RequestAuthenticator } from '../services.ts';
 import { ACCESS_KEY_REVOKED_CHANNEL, accessKeySecretContext } from './access-keys.ts';
 import { AMZ_DATE, amzDate, amzDateOf } from './amz-date.ts';
 import { parseSigV4Authorization } from './parse-authorization.ts';
@@ -201,7 +201,7 @@ export class SigV4Authenticator implements RequestAuthenticator {
   async #loadKey(accessKeyId: string): Promise<CachedKey> {
     if (!/^[A-Z0-9]{16,128}$/.test(accessKeyId)) throw unrecognizedClient();
     const epoch = this.#epoch;
-    const rec = await this.#store.get<AccessKeyDoc>(collections.accessKeys, accessKeyId);
+    const rec = await this.#store.get<AccessKeyDoc>(ACCESS_KEYS, accessKeyId);
     if (rec === undefined || rec.doc.status !== 'Active' || rec.doc.accessKeyId !== accessKeyId) throw unrecognizedClient();
     const doc = rec.doc;
     let secretAccessKey: string;

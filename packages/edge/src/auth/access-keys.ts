@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { MandateError, accessKeyId as newAccessKeyId } from '@mandate/core';
 import { StoreConflictError } from '@mandate/storage';
-import { collections, type AccessKeyDoc } from '../model.ts';
-import type { IdentityServices } from '../services.ts';
+import { ACCESS_KEYS, type AccessKeyDoc } from './model.ts';
+import type { EdgeServices } from '../services.ts';
 
 /**
  * Mandate-issued access keys: the credentials the AWS SDKs sign requests with. SigV4 is an HMAC, so the
  * server needs the secret itself; it is sealed in the vault (envelope encryption, context bound to the
  * key id) and never returned after creation.
  */
-export type AccessKeyServices = Pick<IdentityServices, 'store' | 'secrets' | 'clock'>;
+export type AccessKeyServices = Pick<EdgeServices, 'store' | 'secrets' | 'clock'>;
 
 export interface CreateAccessKeyInput {
   role: 'admin' | 'workload';
@@ -58,7 +58,7 @@ export async function createAccessKey(services: AccessKeyServices, input: Create
       ...(input.description === undefined ? {} : { description: input.description }),
     };
     try {
-      await services.store.insert(collections.accessKeys, id, doc);
+      await services.store.insert(ACCESS_KEYS, id, doc);
       return { accessKeyId: id, secretAccessKey };
     } catch (err) {
       if (!(err instanceof StoreConflictError) || attempt >= 3) throw err; // 80 random bits: a clash is vanishingly rare
@@ -75,7 +75,7 @@ export async function listAccessKeys(services: Pick<AccessKeyServices, 'store'>,
   const out: AccessKeySummary[] = [];
   let after: string | undefined;
   do {
-    const page = await services.store.list<AccessKeyDoc>(collections.accessKeys, after === undefined ? { limit: 500 } : { limit: 500, after });
+    const page = await services.store.list<AccessKeyDoc>(ACCESS_KEYS, after === undefined ? { limit: 500 } : { limit: 500, after });
     for (const r of page.items) if (options.workloadName === undefined || r.doc.workloadName === options.workloadName) out.push(summary(r.doc));
     after = page.next;
   } while (after !== undefined);
@@ -85,10 +85,10 @@ export async function listAccessKeys(services: Pick<AccessKeyServices, 'store'>,
 /** Marks a key Revoked (kept for audit) and tells every process to drop it from its cache. */
 export async function revokeAccessKey(services: Pick<AccessKeyServices, 'store' | 'clock'>, accessKeyId: string): Promise<void> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const rec = await services.store.get<AccessKeyDoc>(collections.accessKeys, accessKeyId);
+    const rec = await services.store.get<AccessKeyDoc>(ACCESS_KEYS, accessKeyId);
     if (rec === undefined) throw new MandateError('not_found', `Access key ${accessKeyId} does not exist.`);
     if (rec.doc.status !== 'Revoked') {
-      const updated = await services.store.update(collections.accessKeys, accessKeyId, { ...rec.doc, status: 'Revoked' }, rec.version);
+      const updated = await services.store.update(ACCESS_KEYS, accessKeyId, { ...rec.doc, status: 'Revoked' }, rec.version);
       if (updated === undefined) continue;
     }
     await services.store.publish(ACCESS_KEY_REVOKED_CHANNEL, accessKeyId);
@@ -104,7 +104,7 @@ export async function revokeAccessKey(services: Pick<AccessKeyServices, 'store' 
  */
 export async function ensureBootstrapAdminKey(services: AccessKeyServices): Promise<AccessKeyCredentials | undefined> {
   return services.store.withLock('mandate:bootstrap-admin-key', async () => {
-    if ((await services.store.count(collections.accessKeys)) > 0) return undefined;
+    if ((await services.store.count(ACCESS_KEYS)) > 0) return undefined;
     return createAccessKey(services, { role: 'admin', allowUserIdTokens: true, description: 'Bootstrap admin key created on first start' });
   });
 }

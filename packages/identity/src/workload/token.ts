@@ -26,7 +26,7 @@ const MAX_TOKEN_LENGTH = 65_536;
 
 interface StoredKey {
   kid: string;
-  sealed: import('../services.ts').SealedSecret;
+  sealed: import('@mandate/core').SealedSecret;
   createdTime: number;
 }
 interface KeyDoc {

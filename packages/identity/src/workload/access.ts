@@ -1,17 +1,8 @@
-import { z } from 'zod';
 import { MandateError } from '@mandate/core';
+import { cachedDoc, type CallerIdentity } from '@mandate/edge';
 import { collections, type WorkloadIdentityDoc } from '../model.ts';
-import type { CallerIdentity, IdentityServices } from '../services.ts';
-import { cachedDoc } from './doc-cache.ts';
-import { verifyWorkloadAccessToken, type VerifiedWorkloadToken } from './workload-token.ts';
-
-/** Input rules shared by the data-plane operations (API reference constraints, agentcore-identity-api.md §2). */
-export const workloadNameSchema = z.string().min(3).max(255).regex(/^[A-Za-z0-9_.-]+$/, 'must match [A-Za-z0-9_.-]+');
-export const watSchema = z.string().min(1).max(131_072);
-export const providerNameSchema = z.string().min(1).max(128).regex(/^[a-zA-Z0-9\-_]+$/, 'must match [a-zA-Z0-9\\-_]+');
-export const userIdSchema = z.string().min(1).max(128);
-export const userTokenSchema = z.string().min(1).max(131_072);
-export const sessionUriSchema = z.string().min(1).max(1024).regex(/^urn:ietf:params:oauth:request_uri:[a-zA-Z0-9\-._~]+$/, 'must be urn:ietf:params:oauth:request_uri:<id>');
+import type { IdentityServices } from '../services.ts';
+import { verifyWorkloadAccessToken, type VerifiedWorkloadToken } from './token.ts';
 
 /** A workload key may act only for its own workload; admin keys for any (A.3 item 25). */
 export function assertCallerMayActFor(caller: CallerIdentity, workloadName: string): void {
@@ -27,7 +18,7 @@ export async function loadWorkload(services: IdentityServices, workloadName: str
 }
 
 /**
- * loadWorkload through the per-process document cache (doc-cache.ts), for GetResourceOauth2Token only:
+ * loadWorkload through the per-process document cache (@mandate/edge doc-cache), for GetResourceOauth2Token only:
  * there the document serves the return-URL check, which only the identity control plane changes (and
  * it invalidates). Other readers (the inbound JWT configuration, which the runtime package rewrites
  * without a change notice) keep reading the store.

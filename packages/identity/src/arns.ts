@@ -1,5 +1,5 @@
 import { randomAlnum } from '@mandate/core';
-import type { IdentityConfig } from '../services.ts';
+import type { IdentityConfig } from './services.ts';
 
 /** ARNs in the shapes AgentCore Identity uses (reference §3.3-3.5), scoped to this server's region/account. */
 const base = (c: IdentityConfig) => `arn:aws:bedrock-agentcore:${c.region}:${c.accountId}`;

@@ -5,8 +5,8 @@ import { test } from 'node:test';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { MemoryStore } from '@mandate/storage';
-import { createAccessKey, SigV4Authenticator } from '../src/auth/index.ts';
-import { EnvelopeSecretBox, LocalKeyProvider } from '../src/vault/index.ts';
+import { createAccessKey, SigV4Authenticator } from '@mandate/edge';
+import { EnvelopeSecretBox, LocalKeyProvider } from '@mandate/identity';
 
 /**
  * The verification hot path: requests signed the way the SDK signs them (same header set), verified

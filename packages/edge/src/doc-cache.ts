@@ -1,4 +1,5 @@
-import type { IdentityServices } from '../services.ts';
+import type { Logger } from '@mandate/core';
+import type { Store } from '@mandate/storage';
 
 /**
  * A short-lived per-process cache of the configuration documents the data planes read on every call:
@@ -15,6 +16,7 @@ import type { IdentityServices } from '../services.ts';
  * (another package writing the collection directly) can go unseen. Until the subscription is in place,
  * or if it fails, nothing is cached.
  */
+// The channel name predates this module's move out of identity; instances of either version interoperate.
 export const DOC_CHANGED_CHANNEL = 'mandate.identity.doc-changed';
 export const DOC_CACHE_TTL_MS = 1_000;
 const MAX_ENTRIES = 10_000;
@@ -29,14 +31,20 @@ interface DocCache {
   subscribed: boolean;
 }
 
-const caches = new WeakMap<IdentityServices, DocCache>();
+/** What the cache needs of a plane's services; one cache per services object (one per instance). */
+export interface DocCacheServices {
+  store: Store;
+  logger: Logger;
+}
+
+const caches = new WeakMap<DocCacheServices, DocCache>();
 
 // Store payloads may not contain NUL; collection names and these ids never contain a space.
 function cacheKey(collection: string, id: string): string {
   return `${collection} ${id}`;
 }
 
-function cacheOf(services: IdentityServices): DocCache {
+function cacheOf(services: DocCacheServices): DocCache {
   let c = caches.get(services);
   if (!c) {
     const cache: DocCache = { entries: new Map(), generation: 0, subscribed: false };
@@ -66,7 +74,7 @@ function deepFreeze<T>(v: T): T {
 }
 
 /** Reads a document through the cache; undefined when absent. The returned document is frozen: never mutate it. */
-export async function cachedDoc<T>(services: IdentityServices, collection: string, id: string): Promise<T | undefined> {
+export async function cachedDoc<T>(services: DocCacheServices, collection: string, id: string): Promise<T | undefined> {
   const cache = cacheOf(services);
   const key = cacheKey(collection, id);
   const now = performance.now();
@@ -87,7 +95,7 @@ export async function cachedDoc<T>(services: IdentityServices, collection: strin
 }
 
 /** Call after committing an update or delete of a cached document: drops it here and on every instance sharing the store. */
-export async function docChanged(services: IdentityServices, collection: string, id: string): Promise<void> {
+export async function docChanged(services: DocCacheServices, collection: string, id: string): Promise<void> {
   const cache = caches.get(services);
   const key = cacheKey(collection, id);
   if (cache) {

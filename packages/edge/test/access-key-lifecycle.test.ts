@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ManualClock, MandateError } from '@mandate/core';
 import { MemoryStore } from '@mandate/storage';
-import { accessKeySecretContext, createAccessKey, ensureBootstrapAdminKey, listAccessKeys, revokeAccessKey, SigV4Authenticator } from '../src/auth/index.ts';
-import { collections, type AccessKeyDoc } from '../src/model.ts';
-import { EnvelopeSecretBox, LocalKeyProvider } from '../src/vault/index.ts';
+import { accessKeySecretContext, createAccessKey, ensureBootstrapAdminKey, listAccessKeys, revokeAccessKey, SigV4Authenticator } from '@mandate/edge';
+import { ACCESS_KEYS, type AccessKeyDoc } from '@mandate/edge';
+import { EnvelopeSecretBox, LocalKeyProvider } from '@mandate/identity';
 
 function services() {
   const store = new MemoryStore();
@@ -18,7 +18,7 @@ describe('access keys', () => {
     const creds = await createAccessKey(s, { role: 'workload', workloadName: 'agent-1', description: 'ci' });
     assert.match(creds.accessKeyId, /^MKIA[A-Z2-7]{16}$/);
     assert.match(creds.secretAccessKey, /^[A-Za-z0-9+/]{40}$/);
-    const rec = await s.store.get<AccessKeyDoc>(collections.accessKeys, creds.accessKeyId);
+    const rec = await s.store.get<AccessKeyDoc>(ACCESS_KEYS, creds.accessKeyId);
     assert.ok(!JSON.stringify(rec).includes(creds.secretAccessKey));
     assert.deepEqual({ ...rec!.doc, secret: undefined }, { accessKeyId: creds.accessKeyId, secret: undefined, role: 'workload', workloadName: 'agent-1', allowUserIdTokens: false, description: 'ci', status: 'Active', createdTime: s.clock.now() });
     assert.equal(await s.secrets.open(rec!.doc.secret, accessKeySecretContext(creds.accessKeyId)), creds.secretAccessKey);
@@ -29,7 +29,7 @@ describe('access keys', () => {
     await assert.rejects(createAccessKey(s, { role: 'workload' }), { name: 'MandateError', code: 'validation', message: 'A workload access key needs a workloadName.' });
     await assert.rejects(createAccessKey(s, { role: 'admin', workloadName: 'x' }), { code: 'validation', message: 'An admin access key is not tied to a workload.' });
     await assert.rejects(createAccessKey(s, { role: 'root' as 'admin' }), { code: 'validation', message: 'role must be admin or workload.' });
-    assert.equal(await s.store.count(collections.accessKeys), 0);
+    assert.equal(await s.store.count(ACCESS_KEYS), 0);
   });
 
   test('list never returns secrets; revoke marks Revoked; unknown key → not_found', async () => {
@@ -61,10 +61,10 @@ describe('access keys', () => {
     const s = services();
     const a = await createAccessKey(s, { role: 'admin' });
     const b = await createAccessKey(s, { role: 'workload', workloadName: 'w' });
-    const ra = await s.store.get<AccessKeyDoc>(collections.accessKeys, a.accessKeyId);
-    const rb = await s.store.get<AccessKeyDoc>(collections.accessKeys, b.accessKeyId);
+    const ra = await s.store.get<AccessKeyDoc>(ACCESS_KEYS, a.accessKeyId);
+    const rb = await s.store.get<AccessKeyDoc>(ACCESS_KEYS, b.accessKeyId);
     // An attacker with database write access copies the admin secret into the workload row.
-    await s.store.put(collections.accessKeys, b.accessKeyId, { ...rb!.doc, secret: ra!.doc.secret });
+    await s.store.put(ACCESS_KEYS, b.accessKeyId, { ...rb!.doc, secret: ra!.doc.secret });
     await assert.rejects(s.secrets.open(ra!.doc.secret, accessKeySecretContext(b.accessKeyId)), (e: unknown) => e instanceof MandateError && e.code === 'decryption_failure');
     const auth = new SigV4Authenticator({ store: s.store, secrets: s.secrets, region: 'us-west-2', clock: s.clock });
     const req = {

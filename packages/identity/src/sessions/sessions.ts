@@ -1,7 +1,8 @@
 import { MandateError, randomToken } from '@mandate/core';
 import { collections, type UserBinding } from '../model.ts';
-import type { IdentityServices, SealedSecret } from '../services.ts';
-import type { ProviderTokens } from './provider-client.ts';
+import type { IdentityServices } from '../services.ts';
+import type { SealedSecret } from '@mandate/core';
+import type { ProviderTokens } from '../model.ts';
 
 /**
  * Authorization sessions (security checklist A.2): the PAR-style record behind a `sessionUri`. It binds

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { amzDate, parseAmzDate, parseSigV4Authorization, ReplayCache } from '../src/auth/index.ts';
+import { amzDate, parseAmzDate, parseSigV4Authorization, ReplayCache } from '@mandate/edge';
 
 const SIG = 'a'.repeat(64);
 const good = `AWS4-HMAC-SHA256 Credential=MKIAABCDEFGHIJKLMNOP/20261129/us-west-2/bedrock-agentcore/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=${SIG}`;

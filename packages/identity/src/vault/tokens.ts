@@ -1,9 +1,11 @@
 import { hash } from 'node:crypto';
 import { collections, type UserBinding } from '../model.ts';
-import type { IdentityServices, SealedSecret } from '../services.ts';
-import type { ProviderTokens } from '../flows/provider-client.ts';
-import { userKey } from '../data/workload-token.ts';
-import { scopesKey } from '../flows/scopes.ts';
+import type { IdentityServices } from '../services.ts';
+import type { SealedSecret } from '@mandate/core';
+import type { StoreOps } from '@mandate/storage';
+import type { ProviderTokens } from '../model.ts';
+import { userKey } from '../workload/token.ts';
+import { scopesKey } from '../model.ts';
 
 /**
  * The token vault: one row per (workload, user, provider, scope set). Tokens are sealed by the SecretBox
@@ -108,6 +110,11 @@ export async function sealVaultDoc(services: IdentityServices, k: VaultKey, toke
   if (refresh) doc.refreshToken = await services.secrets.seal(refresh, contextOf(p, 'refresh'));
   if (tokens.expiresAt !== undefined) doc.expiresAt = tokens.expiresAt;
   return doc;
+}
+
+/** Writes a row sealed by sealVaultDoc inside the caller's transaction (the row's id is derived here, never by the caller). */
+export async function putVaultRow(tx: StoreOps, k: VaultKey, doc: VaultTokenDoc): Promise<void> {
+  await tx.put(collections.vaultTokens, vaultId(k), doc);
 }
 
 export async function deleteVault(services: IdentityServices, k: VaultKey): Promise<void> {

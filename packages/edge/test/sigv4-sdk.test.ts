@@ -8,9 +8,9 @@ import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { sendAwsError } from '@mandate/http';
 import { MemoryStore } from '@mandate/storage';
-import { createAccessKey, revokeAccessKey, SigV4Authenticator, type AccessKeyCredentials } from '../src/auth/index.ts';
-import { EnvelopeSecretBox, LocalKeyProvider } from '../src/vault/index.ts';
-import type { CallerIdentity } from '../src/services.ts';
+import { createAccessKey, revokeAccessKey, SigV4Authenticator, type AccessKeyCredentials } from '@mandate/edge';
+import { EnvelopeSecretBox, LocalKeyProvider } from '@mandate/identity';
+import type { CallerIdentity } from '@mandate/edge';
 
 /**
  * The unmodified AWS SDK clients (both planes) sign requests; a plain node:http server verifies them

@@ -6,8 +6,8 @@ import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { ManualClock } from '@mandate/core';
 import { MemoryStore } from '@mandate/storage';
-import { createAccessKey, SigV4Authenticator } from '../src/auth/index.ts';
-import { EnvelopeSecretBox, LocalKeyProvider } from '../src/vault/index.ts';
+import { createAccessKey, SigV4Authenticator } from '@mandate/edge';
+import { EnvelopeSecretBox, LocalKeyProvider } from '@mandate/identity';
 
 /**
  * Property: for any request the SDK's own signer (@smithy/signature-v4 `sign`) produces, the

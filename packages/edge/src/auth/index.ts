@@ -4,3 +4,4 @@ export * from './replay-cache.ts';
 export * from './sigv4-authenticator.ts';
 export * from './sigv4-errors.ts';
 export * from './amz-date.ts';
+export * from './model.ts';

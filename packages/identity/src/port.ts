@@ -1,0 +1,56 @@
+import type { StoreOps } from '@mandate/storage';
+import { deleteTags, writeTags } from './control/common.ts';
+import { inboundJwtVerifierFor, type VerifiedInboundJwt } from './inbound-jwt/index.ts';
+import type { InboundJwtConfig, UserBinding } from './model.ts';
+import type { IdentityServices } from './services.ts';
+import { createManagedWorkload, deleteManagedWorkload, managedWorkloadChanged, updateManagedWorkload, type ManagedWorkloadInput } from './workload/managed.ts';
+import { mintWorkloadAccessToken, userKey } from './workload/token.ts';
+
+/**
+ * Everything another part of Mandate (the agent runtime, a gateway) may ask of the identity service.
+ * It is the only way in: callers never read or write identity's rows, so identity can change its
+ * storage, caching and layering without breaking them.
+ */
+export interface IdentityPort {
+  /** Mints the workload access token (WAT) an agent receives to act for `user`; `userToken` is kept for on-behalf-of exchange. */
+  mintWorkloadAccessToken(args: { workloadName: string; user: UserBinding; userToken?: string }): Promise<string>;
+  /** Verifies an inbound user JWT against an authorizer configuration (discovery, JWKS, audiences, clients, scopes, claims). */
+  verifyInboundJwt(token: string, config: InboundJwtConfig): Promise<VerifiedInboundJwt>;
+  /** The stable key of a user binding: two bindings name the same user exactly when their keys are equal. */
+  userKey(user: UserBinding): string;
+  /** The built-in OAuth return page, where a person confirms who they are after consent. */
+  readonly returnPageUrl: string;
+  /** Workload identities owned by the caller; the create/update/delete run inside the caller's transaction. */
+  workloads: {
+    create(tx: StoreOps, input: Omit<ManagedWorkloadInput, 'allowedResourceOauth2ReturnUrls'>): Promise<{ workloadIdentityArn: string }>;
+    update(tx: StoreOps, name: string, managedBy: string, inboundJwt: InboundJwtConfig[] | undefined): Promise<void>;
+    delete(tx: StoreOps, name: string, managedBy: string): Promise<void>;
+    /** After the caller's transaction commits: every instance sees the change at once. */
+    changed(name: string): Promise<void>;
+  };
+  /** Resource tags (TagResource and friends read them), written with the tagged resource. */
+  tags: {
+    write(tx: StoreOps, arn: string, tags: Record<string, string> | undefined): Promise<void>;
+    delete(tx: StoreOps, arn: string): Promise<void>;
+  };
+}
+
+export function createIdentityPort(services: IdentityServices): IdentityPort {
+  const returnPageUrl = `${services.config.publicUrl}/identities/oauth2/return`;
+  return {
+    mintWorkloadAccessToken: (args) => mintWorkloadAccessToken(services, args),
+    verifyInboundJwt: (token, config) => inboundJwtVerifierFor(services).verify(token, config),
+    userKey,
+    returnPageUrl,
+    workloads: {
+      create: async (tx, input) => {
+        const doc = await createManagedWorkload(services, tx, { ...input, allowedResourceOauth2ReturnUrls: [returnPageUrl] });
+        return { workloadIdentityArn: doc.workloadIdentityArn };
+      },
+      update: (tx, name, managedBy, inboundJwt) => updateManagedWorkload(services, tx, name, managedBy, inboundJwt),
+      delete: (tx, name, managedBy) => deleteManagedWorkload(tx, name, managedBy),
+      changed: (name) => managedWorkloadChanged(services, name),
+    },
+    tags: { write: writeTags, delete: deleteTags },
+  };
+}
