@@ -8,6 +8,9 @@ export const errorCodes = {
   not_found: { awsType: 'ResourceNotFoundException', status: 404 },
   conflict: { awsType: 'ConflictException', status: 409 },
   access_denied: { awsType: 'AccessDeniedException', status: 403 },
+  // Consent-session failures: distinct codes (operators and users need to tell them apart), AWS's one type.
+  session_invalid: { awsType: 'AccessDeniedException', status: 403 },
+  binding_mismatch: { awsType: 'AccessDeniedException', status: 403 },
   unauthorized: { awsType: 'UnauthorizedException', status: 401 },
   throttled: { awsType: 'ThrottlingException', status: 429 },
   quota_exceeded: { awsType: 'ServiceQuotaExceededException', status: 402 },
@@ -20,9 +23,11 @@ export const errorCodes = {
   missing_authentication: { awsType: 'MissingAuthenticationTokenException', status: 403 },
   unrecognized_client: { awsType: 'UnrecognizedClientException', status: 403 },
   invalid_signature: { awsType: 'InvalidSignatureException', status: 403 },
+  incomplete_signature: { awsType: 'IncompleteSignatureException', status: 400 },
   request_expired: { awsType: 'InvalidSignatureException', status: 403 },
   payload_too_large: { awsType: 'ValidationException', status: 413 },
   unsupported_operation: { awsType: 'UnknownOperationException', status: 404 },
+  method_not_allowed: { awsType: 'MethodNotAllowedException', status: 405 },
   internal: { awsType: 'InternalServerException', status: 500 },
   unavailable: { awsType: 'InternalServerException', status: 503 },
 } as const;
@@ -48,10 +53,6 @@ export interface MandateErrorOptions {
   fieldList?: FieldError[];
   /** Extra response headers, e.g. `WWW-Authenticate` or `Retry-After`. */
   headers?: Record<string, string>;
-  /** Overrides the default AWS type (e.g. `UnknownOperationException`). */
-  awsType?: string;
-  /** Overrides the default HTTP status. */
-  status?: number;
 }
 
 export class MandateError extends Error {
@@ -59,6 +60,7 @@ export class MandateError extends Error {
   readonly reason: ValidationReason | undefined;
   readonly fieldList: FieldError[] | undefined;
   readonly headers: Record<string, string> | undefined;
+  /** From the code, always (errorCodes): a call site never picks a type or status of its own. */
   readonly awsType: string;
   readonly status: number;
 
@@ -69,8 +71,8 @@ export class MandateError extends Error {
     this.reason = options.reason;
     this.fieldList = options.fieldList;
     this.headers = options.headers;
-    this.awsType = options.awsType ?? errorCodes[code].awsType;
-    this.status = options.status ?? errorCodes[code].status;
+    this.awsType = errorCodes[code].awsType;
+    this.status = errorCodes[code].status;
   }
 }
 

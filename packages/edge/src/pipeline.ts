@@ -1,6 +1,6 @@
 import { MandateError } from '@mandate/core';
-import { parseJsonObject, readBody, sendAwsError, type RequestContext, type Router } from '@mandate/http';
-import { StoreConflictError } from '@mandate/storage';
+import { parseJsonObject, readBody, type RequestContext, type Router } from '@mandate/http';
+import { renderAwsError } from './errors.ts';
 import type { Operation, OperationContext } from './operation.ts';
 import type { CallerIdentity, EdgeServices } from './services.ts';
 import { validateInput } from './validate.ts';
@@ -35,7 +35,7 @@ async function runOperation<Svc extends EdgeServices>(op: Operation<any, unknown
     if (op.streams) return;
     sendResult(rc, op.successStatus, out);
   } catch (err) {
-    sendAwsError(res, translateError(err), requestId, services.logger);
+    renderAwsError(rc, err, services);
   }
 }
 
@@ -58,11 +58,4 @@ function sendResult(rc: RequestContext, status: number, out: unknown): void {
     'x-amzn-requestid': rc.requestId,
   });
   rc.res.end(text);
-}
-
-function translateError(err: unknown): unknown {
-  if (err instanceof StoreConflictError) {
-    return new MandateError('conflict', 'The resource was changed or created by another request at the same time. Retry the call.', { cause: err });
-  }
-  return err;
 }

@@ -9,7 +9,7 @@ function incomplete(header: string, message: string | RegExp): void {
   assert.throws(() => parseSigV4Authorization(header), (err: Error & { awsType?: string; status?: number; code?: string }) => {
     assert.equal(err.awsType, 'IncompleteSignatureException');
     assert.equal(err.status, 400);
-    assert.equal(err.code, 'invalid_signature');
+    assert.equal(err.code, 'incomplete_signature');
     if (typeof message === 'string') assert.equal(err.message, message);
     else assert.match(err.message, message);
     return true;

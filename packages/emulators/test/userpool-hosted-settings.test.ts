@@ -213,7 +213,7 @@ test('seed clients: callbackUrls switch the code flow on, a re-applied seed adds
     await second.close();
 
     await assert.rejects(startUserPoolEmulator({ dataDir: dir, seed: seed(['http://c.example/cb']) }), {
-      name: 'MandateError', message: 'Invalid CallbackURLs value "http://c.example/cb": HTTP is allowed only for localhost, 127.0.0.1 and [::1]; use HTTPS.',
+      name: 'CognitoError', message: 'Invalid CallbackURLs value "http://c.example/cb": HTTP is allowed only for localhost, 127.0.0.1 and [::1]; use HTTPS.',
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -31,7 +31,7 @@ export function createListener(router: Router, options: ServeOptions = {}): (req
     if (m === undefined || m === 'method') {
       req.resume();
       const err = m === 'method'
-        ? new MandateError('validation', `Method ${method} is not allowed on this path.`, { status: 405, awsType: 'MethodNotAllowedException' })
+        ? new MandateError('method_not_allowed', `Method ${method} is not allowed on this path.`)
         : new MandateError('unsupported_operation', 'No operation is served at this path.');
       render(res, err, requestId, logger, req);
       return;

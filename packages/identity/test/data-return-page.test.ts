@@ -122,7 +122,7 @@ test('CompleteResourceTokenAuth({userToken}) binds on (iss, sub): a fresh token 
   const second = await jwtAgent.send(new GetResourceOauth2TokenCommand({ ...req().input, forceAuthentication: true }));
   await consentAs(second.authorizationUrl!, entra.bob, APP_RETURN);
   await assert.rejects(jwtAgent.send(new CompleteResourceTokenAuthCommand({ sessionUri: second.sessionUri!, userIdentifier: { userToken: bobs } })), {
-    name: 'AccessDeniedException', message: 'Invalid or expired session.',
+    name: 'AccessDeniedException', message: 'The user who completed the authorization is not the user who started it. Nothing was stored.',
   });
   await assert.rejects(jwtAgent.send(req(second.sessionUri)), { name: 'AccessDeniedException', message: 'The user who completed the authorization is not the user who started it.' });
 });

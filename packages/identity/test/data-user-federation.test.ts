@@ -110,7 +110,7 @@ test('user A starts, user B consents and completes: nothing stored, A\'s agent g
   // A forwards the URL; B opens it and consents as B; B's app session completes as B.
   const back = await consentAs(first.authorizationUrl!, entra.bob, RETURN_URL);
   await assert.rejects(agent.send(new CompleteResourceTokenAuthCommand({ sessionUri: back.searchParams.get('session_id')!, userIdentifier: { userId: 'bob-2' } })), {
-    name: 'AccessDeniedException', message: 'Invalid or expired session.',
+    name: 'AccessDeniedException', message: 'The user who completed the authorization is not the user who started it. Nothing was stored.',
   });
   assert.equal(await vaultRows(), rowsBefore);
   await assert.rejects(agent.send(tokenRequest(wat, { sessionUri: first.sessionUri })), {

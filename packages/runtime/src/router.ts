@@ -1,6 +1,5 @@
-import { sendAwsError, type RequestContext, type Router } from '@mandate/http';
-import { registerOperations } from '@mandate/edge';
-import type { EdgeServices } from '@mandate/edge';
+import type { RequestContext, Router } from '@mandate/http';
+import { awsRoute, registerOperations, type EdgeServices } from '@mandate/edge';
 import type { IdentityPort } from '@mandate/identity';
 import { controlOperations } from './control/index.ts';
 import { invokeAgentRuntime } from './data/invoke-agent-runtime.ts';
@@ -27,15 +26,9 @@ export function createRuntimeRouter(services: EdgeServices, identity: IdentityPo
   const sessions = new SessionManager(services, options);
   const env: RuntimeEnv = { services, identity, options, sessions };
   registerOperations(router, services, controlOperations(env));
-  const guarded = (fn: (env: RuntimeEnv, rc: RequestContext) => Promise<void>) => async (rc: RequestContext) => {
-    try {
-      await fn(env, rc);
-    } catch (err) {
-      sendAwsError(rc.res, err, rc.requestId, services.logger);
-    }
-  };
-  router.add('POST', '/runtimes/:agentRuntimeArn/invocations', guarded(invokeAgentRuntime));
-  router.add('POST', '/runtimes/:agentRuntimeArn/stopruntimesession', guarded(stopRuntimeSession));
-  router.add('GET', '/ping', guarded(pingRuntime));
+  const route = (fn: (env: RuntimeEnv, rc: RequestContext) => Promise<void>) => awsRoute(services, (rc) => fn(env, rc));
+  router.add('POST', '/runtimes/:agentRuntimeArn/invocations', route(invokeAgentRuntime));
+  router.add('POST', '/runtimes/:agentRuntimeArn/stopruntimesession', route(stopRuntimeSession));
+  router.add('GET', '/ping', route(pingRuntime));
   return { env, sessions, close: () => sessions.close() };
 }

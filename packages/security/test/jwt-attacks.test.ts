@@ -301,7 +301,7 @@ describe('binding is on (iss, sub): the same sub from another trusted issuer is 
     const sessionUri = await awaitingBinding('provider-token-x');
     const impostor = await signRaw(secondKey, { alg: 'RS256', kid: 'rsa-2', typ: 'JWT' }, localClaims({ iss: second.issuer }));
     assert.equal((await m.data.send(new GetWorkloadAccessTokenForJWTCommand({ workloadName: 'jwt-two-issuers', userToken: impostor }))).workloadAccessToken!.startsWith('mwat1.'), true, 'the impostor token itself is valid');
-    await assert.rejects(m.data.send(new CompleteResourceTokenAuthCommand({ sessionUri, userIdentifier: { userToken: impostor } })), { name: 'AccessDeniedException', message: 'Invalid or expired session.' });
+    await assert.rejects(m.data.send(new CompleteResourceTokenAuthCommand({ sessionUri, userIdentifier: { userToken: impostor } })), { name: 'AccessDeniedException', message: 'The user who completed the authorization is not the user who started it. Nothing was stored.' });
     assert.equal((await sessionVersion(sessionUri)).status, 'FAILED');
     assert.equal((await m.identity.services.store.list(collections.vaultTokens)).items.length, 0);
   });

@@ -69,7 +69,7 @@ test('forwarded authorization URL: another user consents and their app session c
   const a = await start('alice');
   const back = new URL((await open(await callbackFor(a.authorizationUrl, entra.bob))).location!);
   assert.equal(back.origin + back.pathname, RETURN_URL);
-  await assert.rejects(complete(back.searchParams.get('session_id')!, 'bob'), { name: 'AccessDeniedException', message: 'Invalid or expired session.' });
+  await assert.rejects(complete(back.searchParams.get('session_id')!, 'bob'), { name: 'AccessDeniedException', message: 'The user who completed the authorization is not the user who started it. Nothing was stored.' });
   assert.equal(await sessionStatus(a.sessionUri), 'FAILED');
   assert.equal(await vaultRows(), rows);
   await assert.rejects(a.poll(), { name: 'AccessDeniedException', message: 'The user who completed the authorization is not the user who started it.' });
@@ -91,7 +91,7 @@ test('forwarded authorization URL (consent phishing): the starter cannot complet
   assert.equal((await attacker.poll()).accessToken, undefined);
   // Bob's browser reaches the application, which completes as Bob: refused, the session fails.
   const sid = new URL(bobsBrowser.location!).searchParams.get('session_id')!;
-  await assert.rejects(complete(sid, 'bob'), { name: 'AccessDeniedException', message: 'Invalid or expired session.' });
+  await assert.rejects(complete(sid, 'bob'), { name: 'AccessDeniedException', message: 'The user who completed the authorization is not the user who started it. Nothing was stored.' });
   assert.equal(await vaultRows(), rows);
 });
 
@@ -106,7 +106,7 @@ test('forwarded provider URL: the starter opens /authorize and sends the provide
     await assert.rejects(complete(guess, 'mallory-2'), { name: 'AccessDeniedException', message: 'Invalid or expired session.' });
   }
   assert.equal((await attacker.poll()).accessToken, undefined);
-  await assert.rejects(complete(new URL(bobsBrowser.location!).searchParams.get('session_id')!, 'bob'), { name: 'AccessDeniedException', message: 'Invalid or expired session.' });
+  await assert.rejects(complete(new URL(bobsBrowser.location!).searchParams.get('session_id')!, 'bob'), { name: 'AccessDeniedException', message: 'The user who completed the authorization is not the user who started it. Nothing was stored.' });
   assert.equal(await vaultRows(), rows);
 });
 

@@ -14,7 +14,7 @@ export const signatureMismatch = (): MandateError =>
 
 /** A malformed Authorization header (AWS: IncompleteSignatureException, 400). */
 export const incompleteSignature = (message: string): MandateError =>
-  new MandateError('invalid_signature', message, { awsType: 'IncompleteSignatureException', status: 400 });
+  new MandateError('incomplete_signature', message);
 
 export const invalidScope = (message: string): MandateError => new MandateError('invalid_signature', message);
 

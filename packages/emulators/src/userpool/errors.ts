@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isMandateError, MandateError, type Logger } from '@mandate/core';
+import { isMandateError, type Logger } from '@mandate/core';
 
 /**
  * The Cognito exceptions this emulator raises, with the HTTP status each carries in the service model
@@ -26,10 +26,20 @@ export const cognitoErrorStatus = {
 
 export type CognitoErrorType = keyof typeof cognitoErrorStatus;
 
-export function cognitoError(type: CognitoErrorType, message: string): MandateError {
-  const code = type === 'NotAuthorizedException' ? 'unauthorized' : type.endsWith('NotFoundException') ? 'not_found' : type === 'InternalErrorException' ? 'internal' : 'validation';
-  return new MandateError(code, message, { awsType: type, status: cognitoErrorStatus[type] });
+/** An error of the Cognito wire protocol: its own type names and statuses (the table above), not Mandate's. */
+export class CognitoError extends Error {
+  readonly type: CognitoErrorType;
+  constructor(type: CognitoErrorType, message: string) {
+    super(message);
+    this.name = 'CognitoError';
+    this.type = type;
+  }
 }
+
+export function cognitoError(type: CognitoErrorType, message: string): CognitoError {
+  return new CognitoError(type, message);
+}
+
 
 /**
  * Renders an error in the AWS JSON 1.1 shape: `{"__type": "<Name>", "message": "..."}`, with the same
@@ -40,8 +50,12 @@ export function renderCognitoError(res: ServerResponse, err: unknown, requestId:
   let type: string;
   let status: number;
   let message: string;
-  if (isMandateError(err)) {
-    // Errors raised by the shared HTTP kit (body limits, routing) keep their status but use Cognito names.
+  if (err instanceof CognitoError) {
+    type = err.type;
+    status = cognitoErrorStatus[err.type];
+    message = err.message;
+  } else if (isMandateError(err)) {
+    // Errors raised by the shared HTTP kit (body limits, routing) keep their status; validation gets Cognito's name.
     type = err.awsType === 'ValidationException' ? 'InvalidParameterException' : err.awsType;
     status = err.status;
     message = err.message;

@@ -1,7 +1,7 @@
 import type { Logger } from '@mandate/core';
 import { readBody, sendJson, type RequestContext } from '@mandate/http';
 import type { z } from 'zod';
-import { cognitoError } from './errors.ts';
+import { CognitoError, cognitoError } from './errors.ts';
 import type { UserPoolState } from './state.ts';
 
 /** What every operation handler can reach. */
@@ -70,7 +70,7 @@ export function jsonProtocolHandler(ctx: UserPoolContext, operations: ReadonlyMa
       out = await op.handle(ctx, parsed.data);
     } catch (err) {
       // Operation name and outcome only: inputs carry passwords, tokens and secret hashes.
-      ctx.logger.debug('cognito operation failed', { operation: op.name, requestId, error: (err as { awsType?: string }).awsType ?? 'internal' });
+      ctx.logger.debug('cognito operation failed', { operation: op.name, requestId, error: err instanceof CognitoError ? err.type : 'internal' });
       throw err;
     }
     ctx.logger.debug('cognito operation', { operation: op.name, requestId });

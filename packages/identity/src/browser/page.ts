@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { escapeHtml, sendHtml } from '@mandate/http';
 import { isMandateError, type Logger } from '@mandate/core';
+import { toMandateError } from '@mandate/edge';
 
 /** A minimal self-contained page (no scripts; CSP, no-referrer and no-store come from sendHtml). */
 export function page(title: string, body: string): string {
@@ -10,7 +11,8 @@ export function page(title: string, body: string): string {
 }
 
 /** Browser-facing errors: a plain page with the error's message (never a stack, never a secret). */
-export function sendErrorPage(res: ServerResponse, err: unknown, requestId: string, logger: Logger): void {
+export function sendErrorPage(res: ServerResponse, failure: unknown, requestId: string, logger: Logger): void {
+  const err = toMandateError(failure);
   const known = isMandateError(err);
   if (!known) logger.error('browser route failed', { requestId, error: err });
   const status = known ? (err.status >= 500 ? 502 : err.status) : 500;

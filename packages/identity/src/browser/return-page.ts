@@ -151,9 +151,24 @@ export async function handleReturnLogin(services: IdentityServices, rc: RequestC
     const out = await o.processAuthorizationCodeResponse(as, client, res, { expectedNonce: rec.doc.nonce, requireIdToken: true });
     idToken = out.id_token;
   } catch (err) {
-    throw new MandateError('access_denied', `Signing you in failed: ${err instanceof Error ? err.message : 'unknown error'}`);
+    throw signInFailure(err, rec.doc.discoveryUrl);
   }
   await finishBinding(services, rc, s, workload, rec.doc.discoveryUrl, rec.doc.clientId, idToken!);
+}
+
+/**
+ * Says which side failed: the identity provider refused (its OAuth error code, RFC 6749 §4.1.2.1 / §5.2),
+ * its answer failed verification (state, nonce, ID token), or it could not be reached at all.
+ */
+function signInFailure(err: unknown, discoveryUrl: string): MandateError {
+  const idp = URL.canParse(discoveryUrl) ? new URL(discoveryUrl).origin : 'the identity provider';
+  if (err instanceof o.AuthorizationResponseError || err instanceof o.ResponseBodyError) {
+    return new MandateError('access_denied', `The identity provider at ${idp} refused the sign-in (${err.error}).`, { cause: err });
+  }
+  if (err instanceof o.OperationProcessingError) {
+    return new MandateError('access_denied', `The answer of the identity provider at ${idp} failed verification, so you were not signed in.`, { cause: err });
+  }
+  return new MandateError('unavailable', `The identity provider at ${idp} could not be reached to finish signing you in.`, { cause: err });
 }
 
 /**
@@ -167,6 +182,8 @@ export async function finishBinding(services: IdentityServices, rc: RequestConte
   try {
     await completeSession(services, s, { kind: 'jwt', issuer: user.issuer, subject: user.subject });
   } catch (err) {
+    // Only a different user gets this page; an expired session, a lock timeout or a store failure keeps its own code and message.
+    if (!(err instanceof MandateError) || err.code !== 'binding_mismatch') throw err;
     sendHtml(rc.res, 403, page('Access not granted', '<p>You are signed in as a different user than the one who asked for this access, so nothing was stored. Ask the agent to start again while signed in as yourself.</p>'));
     services.logger.warn('built-in return page refused a binding', { error: err });
     return;

@@ -29,8 +29,9 @@ export async function completeSession(services: IdentityServices, s: LoadedSessi
   if (s.doc.status !== 'AWAITING_BINDING') throw invalidSession();
   if (userKey(confirmed) !== userKey(s.doc.user)) {
     services.logger.warn('session binding refused: the confirming user is not the user who started the flow', { workload: s.doc.workloadName, provider: s.doc.providerName });
-    await failSession(services, s, { code: 'access_denied', message: 'The user who completed the authorization is not the user who started it.' });
-    throw invalidSession();
+    const message = 'The user who completed the authorization is not the user who started it.';
+    await failSession(services, s, { code: 'access_denied', message });
+    throw new MandateError('binding_mismatch', `${message} Nothing was stored.`);
   }
   const tokens = await openPending(services, s.doc);
   const { pending: _drop, ...rest } = s.doc;

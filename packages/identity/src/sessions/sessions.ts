@@ -67,7 +67,7 @@ export function sessionIdOf(sessionUri: string): string | undefined {
   return /^[A-Za-z0-9_-]{43}$/.test(id) ? id : undefined;
 }
 
-export const invalidSession = (): MandateError => new MandateError('access_denied', 'Invalid or expired session.');
+export const invalidSession = (): MandateError => new MandateError('session_invalid', 'Invalid or expired session.');
 
 export async function createSession(
   services: IdentityServices,

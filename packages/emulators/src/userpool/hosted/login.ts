@@ -5,8 +5,9 @@
  * A wrong password and an unknown user get the same message and cost the same time. On success the
  * browser is sent to the redirect URI with a single-use code and the client's state.
  */
+import { CognitoError } from '../errors.ts';
 import type { ServerResponse } from 'node:http';
-import { epochSeconds, isMandateError, randomToken } from '@mandate/core';
+import { epochSeconds, randomToken } from '@mandate/core';
 import { sendHtml, type RequestContext } from '@mandate/http';
 import type { ClientRecord, PoolRecord, UserRecord } from '../model.ts';
 import { setPassword } from '../ops/users.ts';
@@ -105,7 +106,7 @@ export function handleNewPassword(ctx: UserPoolContext, hosted: HostedState) {
       await setPassword(ctx, pool, user, password, true);
     } catch (err) {
       // The policy's own message, e.g. "Password did not conform with policy: Password not long enough".
-      if (isMandateError(err) && err.awsType === 'InvalidPasswordException') return again(err.message);
+      if (err instanceof CognitoError && err.type === 'InvalidPasswordException') return again(err.message);
       throw err;
     }
     await ctx.state.commit();

@@ -5,8 +5,8 @@
  * phone_number/phone_number_verified, `profile` or the admin scope → every attribute. As in Cognito,
  * the `*_verified` values are the strings "true"/"false". Errors follow RFC 6750 §3.
  */
+import { CognitoError } from '../errors.ts';
 import type { ServerResponse } from 'node:http';
-import { isMandateError } from '@mandate/core';
 import { sendJson, type RequestContext } from '@mandate/http';
 import type { UserPoolContext } from '../protocol.ts';
 import { ADMIN_SCOPE, verifyAccessToken } from '../tokens.ts';
@@ -34,7 +34,7 @@ export function handleUserInfo(ctx: UserPoolContext) {
     try {
       verified = await verifyAccessToken(ctx.state, ctx.issuer, m[1]!, ['openid', ADMIN_SCOPE]);
     } catch (err) {
-      if (!isMandateError(err)) throw err;
+      if (!(err instanceof CognitoError)) throw err;
       if (err.message === 'Access Token does not have required scopes') return bearerError(res, 403, 'insufficient_scope', 'The access token needs the openid scope.');
       return bearerError(res, 401, 'invalid_token', err.message === 'Access Token has expired' ? 'Access token is expired' : 'Invalid access token');
     }

@@ -1,0 +1,42 @@
+import { MandateError } from '@mandate/core';
+import { sendAwsError, type RequestContext } from '@mandate/http';
+import { LockTimeoutError, StoreConflictError } from '@mandate/storage';
+import type { EdgeServices } from './services.ts';
+
+/** How long a caller should wait before retrying after a lock timeout (RFC 9110 §10.2.3 Retry-After, seconds). */
+const LOCK_RETRY_AFTER_S = '1';
+
+/**
+ * The one place where failures of the parts below the edge become Mandate errors. A store conflict
+ * that no operation turned into a more precise error is a retryable conflict; a lock timeout means
+ * another request holds the resource (a refresh, a rotation) and is a 503 with Retry-After, not an
+ * internal error. Anything else passes through unchanged (sendAwsError hides unknown errors).
+ */
+export function toMandateError(err: unknown): unknown {
+  if (err instanceof StoreConflictError) {
+    return new MandateError('conflict', 'The resource was changed or created by another request at the same time. Retry the call.', { cause: err });
+  }
+  if (err instanceof LockTimeoutError) {
+    return new MandateError('unavailable', 'Another request is working on this resource right now. Retry in a moment.', { cause: err, headers: { 'retry-after': LOCK_RETRY_AFTER_S } });
+  }
+  return err;
+}
+
+/** Renders any failure in the AWS restJson1 shape, after toMandateError. */
+export function renderAwsError(rc: Pick<RequestContext, 'res' | 'requestId'>, err: unknown, services: Pick<EdgeServices, 'logger'>): void {
+  sendAwsError(rc.res, toMandateError(err), rc.requestId, services.logger);
+}
+
+/**
+ * A route of an AWS plane that is not an Operation (it streams, or authenticates by its own rules,
+ * like the runtime's invocations): its failures are rendered exactly as the operations' are.
+ */
+export function awsRoute<Svc extends Pick<EdgeServices, 'logger'>>(services: Svc, fn: (rc: RequestContext) => Promise<void>): (rc: RequestContext) => Promise<void> {
+  return async (rc) => {
+    try {
+      await fn(rc);
+    } catch (err) {
+      renderAwsError(rc, err, services);
+    }
+  };
+}
