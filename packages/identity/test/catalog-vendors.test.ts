@@ -36,6 +36,7 @@ describe('provider catalog', () => {
         return;
       }
       for (const [key, template] of Object.entries(e.endpoints)) {
+        if (template === undefined) continue;
         const url = fillTemplate(template, SAMPLE);
         assert.ok(url, `${vendor}.${key} fills`);
         assert.doesNotMatch(url, /[{}]/);
@@ -85,7 +86,7 @@ describe('provider catalog', () => {
     assert.throws(() => loadCatalog(mutate((c) => { c[1]!.endpoints.token = 'https://{tennant}.example.com/token'; })), /OAuth2 provider catalog is invalid: 1\.endpoints\.token: unknown placeholder in "https:\/\/\{tennant\}\.example\.com\/token"/);
     assert.throws(() => loadCatalog(mutate((c) => { c[1]!.endpoints.authorization = 'http://accounts.example.com/auth'; })), /is not an https URL template/);
     assert.throws(() => loadCatalog(mutate((c) => { c.pop(); })), /The OAuth2 provider catalog has no entry for: CognitoOauth2\./);
-    assert.throws(() => loadCatalog(mutate((c) => { c.push(structuredClone(c[0])); })), /lists MicrosoftOauth2 twice/);
+    assert.throws(() => loadCatalog(mutate((c) => { c.push(structuredClone(c[0]!)); })), /lists MicrosoftOauth2 twice/);
     assert.throws(() => loadCatalog(mutate((c) => { c[0]!.member = 'fooConfig'; })), /0\.member/);
     assert.throws(() => loadCatalog(mutate((c) => { c[0]!.quirks.typoQuirk = true; })), /0\.quirks/);
     assert.throws(() => loadCatalog(mutate((c) => { delete c[2]!.endpoints; c[2]!.tenantSpecific = false; })), /GithubOauth2 has no endpoints and is not tenant-specific/);

@@ -84,7 +84,7 @@ describe('OAuth2 credential providers through the unmodified control-plane clien
     }
     assert.equal(members.size, 9, 'all nine union members exercised');
 
-    const all: { name?: string; credentialProviderVendor?: string }[] = [];
+    const all: { name?: string | undefined; credentialProviderVendor?: string | undefined }[] = [];
     for await (const page of paginateListOauth2CredentialProviders({ client: h.client, pageSize: 7 }, {})) {
       assert.ok(page.credentialProviders!.length <= 7);
       all.push(...page.credentialProviders!);

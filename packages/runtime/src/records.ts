@@ -6,7 +6,7 @@ import type { EdgeServices } from '@mandate/edge';
 import { resolveArtifact } from './artifact.ts';
 import {
   DEFAULT_IDLE_TIMEOUT_S, DEFAULT_MAX_LIFETIME_S, runtimeCollections as C, versionKey,
-  type RuntimeArtifact, type RuntimeDoc, type RuntimeEndpointDoc, type RuntimeVersionDoc,
+  type CustomJwtAuthorizer, type RuntimeArtifact, type RuntimeDoc, type RuntimeEndpointDoc, type RuntimeVersionDoc,
 } from './model.ts';
 import type { RuntimeConfigInput } from './schemas.ts';
 
@@ -102,7 +102,12 @@ export function buildVersion(id: string, version: string, input: Omit<RuntimeCon
   };
   const a = input.authorizerConfiguration?.customJWTAuthorizer;
   if (a) {
-    const { advertisedScopeMapping: _ignored, ...authorizer } = a;
+    // advertisedScopeMapping is not an authorizer rule; members the caller left out stay out of the document.
+    const authorizer: CustomJwtAuthorizer = { discoveryUrl: a.discoveryUrl };
+    if (a.allowedAudience) authorizer.allowedAudience = a.allowedAudience;
+    if (a.allowedClients) authorizer.allowedClients = a.allowedClients;
+    if (a.allowedScopes) authorizer.allowedScopes = a.allowedScopes;
+    if (a.customClaims) authorizer.customClaims = a.customClaims as CustomJwtAuthorizer['customClaims'] & object;
     doc.authorizer = authorizer;
   }
   if (input.requestHeaderConfiguration) doc.requestHeaderAllowlist = input.requestHeaderConfiguration.requestHeaderAllowlist;

@@ -71,7 +71,7 @@ export function sseEvents(text: string): unknown[] {
 }
 
 /** A plain bearer invocation, as the AgentCore CLI sends it (reference §1.3). */
-export async function bearerInvoke(m: Mandate, arn: string, token: string | undefined, body: unknown, opts: { sessionId?: string; headers?: Record<string, string>; qualifier?: string } = {}): Promise<Response> {
+export async function bearerInvoke(m: Mandate, arn: string, token: string | undefined, body: unknown, opts: { sessionId?: string | undefined; headers?: Record<string, string>; qualifier?: string } = {}): Promise<Response> {
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...opts.headers };
   if (token !== undefined) headers.authorization = `Bearer ${token}`;
   if (opts.sessionId) headers['x-amzn-bedrock-agentcore-runtime-session-id'] = opts.sessionId;

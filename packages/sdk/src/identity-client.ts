@@ -1,10 +1,11 @@
-import { BedrockAgentCoreClient, GetResourceApiKeyCommand, GetResourceOauth2TokenCommand, type BedrockAgentCoreClientConfig, type GetResourceOauth2TokenCommandInput } from '@aws-sdk/client-bedrock-agentcore';
+import { BedrockAgentCoreClient, GetResourceApiKeyCommand, GetResourceOauth2TokenCommand, type BedrockAgentCoreClientConfig, type GetResourceOauth2TokenCommandInput, type Oauth2FlowType } from '@aws-sdk/client-bedrock-agentcore';
 import { AuthorizationTimeoutError, MandateSdkError, fromServiceError } from './errors.ts';
 
 /** Mandate's wait extension header: a poll blocks server-side until the authorization session changes. */
 export const WAIT_HEADER = 'x-mandate-wait';
 
-export type AuthFlow = 'M2M' | 'USER_FEDERATION' | 'ON_BEHALF_OF_TOKEN_EXCHANGE';
+/** The wire's `oauth2Flow`, declared once by the official client. */
+export type AuthFlow = Oauth2FlowType;
 
 export interface TokenRequest {
   providerName: string;

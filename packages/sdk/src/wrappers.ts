@@ -1,19 +1,10 @@
 import { MandateSdkError } from './errors.ts';
-import { MandateIdentityClient, type AuthFlow, type MandateIdentityClientOptions } from './identity-client.ts';
+import { MandateIdentityClient, type MandateIdentityClientOptions, type TokenRequest } from './identity-client.ts';
 
 type TokenSource = string | (() => string | Promise<string>);
 
-export interface RequiresAccessTokenOptions {
-  providerName: string;
-  authFlow: AuthFlow;
-  scopes: string[];
-  onAuthUrl?: (url: string) => void | Promise<void>;
-  forceAuthentication?: boolean;
-  callbackUrl?: string;
-  customState?: string;
-  customParameters?: Record<string, string>;
-  resources?: string[];
-  audiences?: string[];
+/** A token request as TokenRequest declares it, with the WAT given as a value or a function, and the client to use. */
+export interface RequiresAccessTokenOptions extends Omit<TokenRequest, 'workloadIdentityToken'> {
   /** The workload access token, or a function returning the current one. */
   workloadIdentityToken?: TokenSource;
   /** A client to share between wrappers (default: one per wrapper). */

@@ -35,7 +35,7 @@ export interface StoredRecord<T = unknown> {
 
 export interface PutOptions {
   /** Epoch milliseconds after which the record reads as absent. */
-  expiresAt?: number;
+  expiresAt?: number | undefined;
 }
 
 export interface ListOptions {

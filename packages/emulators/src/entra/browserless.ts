@@ -47,7 +47,7 @@ export async function completeAuthorization(
   let body: URLSearchParams | undefined;
   for (let hop = 0; hop < 20; hop++) {
     const res = await fetch(url, {
-      method, redirect: 'manual', body,
+      method, redirect: 'manual', ...(body === undefined ? {} : { body }),
       headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '), ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
     });
     for (const c of res.headers.getSetCookie()) {
@@ -106,7 +106,7 @@ export async function completeDeviceCode(
   let method = 'GET';
   let body: URLSearchParams | undefined;
   for (let hop = 0; hop < 10; hop++) {
-    const r = await fetch(url, { method, redirect: 'manual', body, headers: { cookie: jar.join('; '), ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) } });
+    const r = await fetch(url, { method, redirect: 'manual', ...(body === undefined ? {} : { body }), headers: { cookie: jar.join('; '), ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) } });
     for (const c of r.headers.getSetCookie()) jar.push(c.split(';')[0]!);
     if (r.status >= 300 && r.status < 400) {
       await r.body?.cancel();

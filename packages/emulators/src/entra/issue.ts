@@ -35,7 +35,7 @@ export function requireConsent(ctx: EntraContext, tenant: Tenant, user: User, cl
 
 export async function issueDelegated(ctx: EntraContext, o: {
   tenant: Tenant; client: AuthenticatedClient; user: User; resource: ResourceRequest; oidc: Set<string>;
-  authTime: number; sid?: string; nonce?: string; refresh: boolean; wantClientInfo: boolean;
+  authTime: number; sid?: string | undefined; nonce?: string | undefined; refresh: boolean; wantClientInfo: boolean;
 }): Promise<TokenResponse> {
   const consented = requireConsent(ctx, o.tenant, o.user, o.client, o.resource);
   const scopes = grantedScopes(o.resource, consented);

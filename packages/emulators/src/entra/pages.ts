@@ -19,7 +19,7 @@ ${body}
 </main></body></html>`;
 }
 
-export function loginPage(o: { action: string; csrf: string; appName: string; tenantName: string; username?: string; error?: string }): string {
+export function loginPage(o: { action: string; csrf: string; appName: string; tenantName: string; username?: string | undefined; error?: string }): string {
   return layout('Sign in to your account', `<h1>Sign in</h1>
 <p>to continue to <strong>${e(o.appName)}</strong> (${e(o.tenantName)})</p>
 ${o.error ? `<p class="error" role="alert" id="login-error">${e(o.error)}</p>` : ''}

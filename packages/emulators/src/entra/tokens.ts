@@ -84,9 +84,9 @@ export interface IdTokenInput {
   tenantId: string;
   client: App;
   user: User;
-  nonce?: string;
+  nonce?: string | undefined;
   authTime: number;
-  sid?: string;
+  sid?: string | undefined;
   withProfile: boolean;
   withEmail: boolean;
 }

@@ -52,7 +52,6 @@ function loginClientId(cfg: InboundJwtConfig): string | undefined {
 
 export async function discoverAs(services: IdentityServices, discoveryUrl: string): Promise<o.AuthorizationServer> {
   const url = new URL(discoveryUrl);
-  const options = { [o.customFetch]: services.fetch, ...(services.config.devMode ? { [o.allowInsecureRequests]: true } : {}) };
   const issuer = new URL(discoveryUrl.replace(/\/\.well-known\/openid-configuration$/, ''));
   // The rule for every admin-configured URL Mandate dials (SSRF): https (loopback http in dev mode), no private address.
   try {
@@ -61,7 +60,10 @@ export async function discoverAs(services: IdentityServices, discoveryUrl: strin
     throw new MandateError('validation', 'The workload\'s identity provider URL is not one Mandate may call (https on a public address).');
   }
   try {
-    const res = await o.discoveryRequest(issuer, { ...options, algorithm: 'oidc' });
+    // Discovery is a GET without a body; passing only what it sets keeps RequestInit free of `body: undefined`.
+    const customFetch = (u: string, init: o.CustomFetchOptions<'GET', undefined>) =>
+      services.fetch(u, { method: init.method, headers: init.headers, redirect: init.redirect, ...(init.signal ? { signal: init.signal } : {}) });
+    const res = await o.discoveryRequest(issuer, { [o.customFetch]: customFetch, [o.allowInsecureRequests]: services.config.devMode, algorithm: 'oidc' });
     return await o.processDiscoveryResponse(issuer, res);
   } catch (err) {
     if (err instanceof MandateError) throw err;

@@ -35,7 +35,7 @@ export interface IssuerKeys {
 interface Entry {
   value?: IssuerKeys;
   jwksUri?: URL;
-  inflight?: Promise<IssuerKeys>;
+  inflight?: Promise<IssuerKeys> | undefined;
   lastRefetchAt: number;
 }
 

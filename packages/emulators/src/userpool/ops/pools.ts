@@ -26,7 +26,8 @@ export async function createPool(ctx: UserPoolContext, name: string, policy: Pas
     id,
     name,
     arn: `arn:aws:cognito-idp:${ctx.region}:${ctx.accountId}:userpool/${id}`,
-    policy: { ...defaultPasswordPolicy, ...policy },
+    // A member sent without a value keeps the default (spreading it would overwrite the default with undefined).
+    policy: { ...defaultPasswordPolicy, ...Object.fromEntries(Object.entries(policy).filter(([, v]) => v !== undefined)) },
     createdAt: now,
     modifiedAt: now,
     signingKey: await newSigningKey(),
