@@ -26,17 +26,3 @@ export function toMandateError(err: unknown): unknown {
 export function renderAwsError(rc: Pick<RequestContext, 'res' | 'requestId'>, err: unknown, services: Pick<EdgeServices, 'logger'>): void {
   sendAwsError(rc.res, toMandateError(err), rc.requestId, services.logger);
 }
-
-/**
- * A route of an AWS plane that is not an Operation (it streams, or authenticates by its own rules,
- * like the runtime's invocations): its failures are rendered exactly as the operations' are.
- */
-export function awsRoute<Svc extends Pick<EdgeServices, 'logger'>>(services: Svc, fn: (rc: RequestContext) => Promise<void>): (rc: RequestContext) => Promise<void> {
-  return async (rc) => {
-    try {
-      await fn(rc);
-    } catch (err) {
-      renderAwsError(rc, err, services);
-    }
-  };
-}

@@ -8,6 +8,22 @@ export function validateInput<S extends z.ZodType>(schema: S, raw: unknown): z.i
   throw zodToValidation(r.error.issues);
 }
 
+/**
+ * Validates several parts of one request (query, headers) at once, so one ValidationException lists
+ * every bad member, as AWS does, instead of the first part's only.
+ */
+export function validateParts<T extends readonly [z.ZodType, unknown][]>(parts: T): { [K in keyof T]: z.infer<T[K][0]> } {
+  const issues: z.core.$ZodIssue[] = [];
+  const out = parts.map(([schema, raw]) => {
+    const r = schema.safeParse(raw, { error: awsIssueMessage });
+    if (r.success) return r.data;
+    issues.push(...r.error.issues);
+    return undefined;
+  });
+  if (issues.length > 0) throw zodToValidation(issues);
+  return out as { [K in keyof T]: z.infer<T[K][0]> };
+}
+
 export function zodToValidation(issues: readonly z.core.$ZodIssue[]): MandateError {
   const fieldList: FieldError[] = issues.map((i) => ({ name: i.path.map(String).join('.') || 'body', message: i.message }));
   const n = fieldList.length;

@@ -3,21 +3,17 @@ import { test } from 'node:test';
 import { MandateError, silentLogger } from '@mandate/core';
 import { listen, Router, serve } from '@mandate/http';
 import { LockTimeoutError, StoreConflictError } from '@mandate/storage';
-import { awsRoute, toMandateError } from '../src/index.ts';
+import { defineRoute, registerRoutes, renderAwsError, toMandateError } from '../src/index.ts';
 
 const services = { logger: silentLogger };
 
 async function start() {
-  const router = new Router()
-    .add('POST', '/lock', awsRoute(services, async () => {
-      throw new LockTimeoutError('mandate:refresh:abc');
-    }))
-    .add('POST', '/conflict', awsRoute(services, async () => {
-      throw new StoreConflictError('vault_tokens', 'x');
-    }))
-    .add('POST', '/denied', awsRoute(services, async () => {
-      throw new MandateError('binding_mismatch', 'The user who completed the authorization is not the user who started it.');
-    }));
+  const failing = (path: string, err: Error) => defineRoute({ method: 'POST', path, handle: async () => { throw err; } });
+  const router = registerRoutes(new Router(), [
+    failing('/lock', new LockTimeoutError('mandate:refresh:abc')),
+    failing('/conflict', new StoreConflictError('vault_tokens', 'x')),
+    failing('/denied', new MandateError('binding_mismatch', 'The user who completed the authorization is not the user who started it.')),
+  ], (rc, err) => renderAwsError(rc, err, services));
   return listen(serve(router));
 }
 

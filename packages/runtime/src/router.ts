@@ -1,5 +1,5 @@
-import type { RequestContext, Router } from '@mandate/http';
-import { awsRoute, registerOperations, type EdgeServices } from '@mandate/edge';
+import type { Router } from '@mandate/http';
+import { registerOperations, registerRoutes, renderAwsError, type EdgeServices } from '@mandate/edge';
 import type { IdentityPort } from '@mandate/identity';
 import { controlOperations } from './control/index.ts';
 import { invokeAgentRuntime } from './data/invoke-agent-runtime.ts';
@@ -26,9 +26,6 @@ export function createRuntimeRouter(services: EdgeServices, identity: IdentityPo
   const sessions = new SessionManager(services, options);
   const env: RuntimeEnv = { services, identity, options, sessions };
   registerOperations(router, services, controlOperations(env));
-  const route = (fn: (env: RuntimeEnv, rc: RequestContext) => Promise<void>) => awsRoute(services, (rc) => fn(env, rc));
-  router.add('POST', '/runtimes/:agentRuntimeArn/invocations', route(invokeAgentRuntime));
-  router.add('POST', '/runtimes/:agentRuntimeArn/stopruntimesession', route(stopRuntimeSession));
-  router.add('GET', '/ping', route(pingRuntime));
+  registerRoutes(router, [invokeAgentRuntime(env), stopRuntimeSession(env), pingRuntime(env)], (rc, err) => renderAwsError(rc, err, services));
   return { env, sessions, close: () => sessions.close() };
 }

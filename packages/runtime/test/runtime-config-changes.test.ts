@@ -49,7 +49,7 @@ async function notFound(p: Promise<unknown>, message: string): Promise<void> {
 
 /** What an invocation resolves `qualifier` to right now (the cached path of InvokeAgentRuntime), without starting an agent. */
 async function target(qualifier?: string): Promise<string> {
-  const t = await resolveTarget(m.identity.services, arn, new URLSearchParams(qualifier ? { qualifier } : {}));
+  const t = await resolveTarget(m.identity.services, arn, qualifier ? { qualifier } : {});
   return t.version.agentRuntimeVersion;
 }
 

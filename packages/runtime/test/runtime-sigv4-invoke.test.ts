@@ -129,3 +129,19 @@ test('bare runtime id + accountId, unknown runtimes, bearer on a SigV4 runtime',
   const missing = await m.data.send(new InvokeAgentRuntimeCommand({ agentRuntimeArn: arn.replace(/-[A-Za-z0-9]{10}$/, '-AAAAAAAAAA'), payload: new Uint8Array() })).catch((e: Error) => e);
   assert.equal((missing as Error).name, 'ResourceNotFoundException');
 });
+
+test('bad data-plane input is one ValidationException naming every bad member, before anything starts', async () => {
+  const live = m.runtime.sessions.list().length;
+  const err = await m.data.send(new InvokeAgentRuntimeCommand({
+    agentRuntimeArn: arn, runtimeSessionId: 'too-short', qualifier: 'not a name', runtimeUserId: 'user-42',
+    payload: new TextEncoder().encode('{}'), contentType: 'application/json',
+  })).then(() => undefined, (e: unknown) => e as { name: string; message: string; $metadata: { httpStatusCode?: number } });
+  assert.equal(err?.name, 'ValidationException');
+  assert.equal(err.$metadata.httpStatusCode, 400);
+  assert.equal(err.message, "2 validation errors detected: Value at 'qualifier' failed to satisfy constraint: must match ^[a-zA-Z][a-zA-Z0-9_]{0,47}$; Value at 'runtimeSessionId' failed to satisfy constraint: Member must be 33 to 256 printable characters");
+  const stop = await m.data.send(new StopRuntimeSessionCommand({ agentRuntimeArn: arn, runtimeSessionId: undefined as unknown as string }))
+    .then(() => undefined, (e: unknown) => e as { name: string; message: string });
+  assert.equal(stop?.name, 'ValidationException');
+  assert.equal(stop.message, "1 validation error detected: Value at 'runtimeSessionId' failed to satisfy constraint: Member must not be null");
+  assert.equal(m.runtime.sessions.list().length, live, 'no agent process was started');
+});

@@ -16,7 +16,9 @@ export function sendErrorPage(res: ServerResponse, failure: unknown, requestId: 
   const known = isMandateError(err);
   if (!known) logger.error('browser route failed', { requestId, error: err });
   const status = known ? (err.status >= 500 ? 502 : err.status) : 500;
-  const message = known ? err.message : 'Mandate hit an internal error.';
+  // A field failure's own message is written for the person (browser/register.ts); the AWS-style summary is not.
+  const message = !known ? 'Mandate hit an internal error.'
+    : err.code === 'validation' && err.fieldList?.length ? [...new Set(err.fieldList.map((f) => f.message))].join(' ') : err.message;
   if (res.headersSent) {
     res.destroy();
     return;

@@ -92,8 +92,8 @@ async function loginClientAuth(services: IdentityServices, clientId: string): Pr
   return o.None();
 }
 
-export async function handleReturnPage(services: IdentityServices, rc: RequestContext): Promise<void> {
-  const id = sessionIdOf(rc.query.get('session_id') ?? '');
+export async function handleReturnPage(services: IdentityServices, rc: RequestContext, sessionUri: string): Promise<void> {
+  const id = sessionIdOf(sessionUri);
   const s = id ? await loadSession(services, id) : undefined;
   if (!s || s.doc.status !== 'AWAITING_BINDING') throw invalidSession();
   if (s.doc.user.kind !== 'jwt') {
@@ -132,8 +132,7 @@ export async function handleReturnPage(services: IdentityServices, rc: RequestCo
   redirect(rc.res, url.href);
 }
 
-export async function handleReturnLogin(services: IdentityServices, rc: RequestContext): Promise<void> {
-  const state = rc.query.get('state') ?? '';
+export async function handleReturnLogin(services: IdentityServices, rc: RequestContext, state: string): Promise<void> {
   if (!state.startsWith(LOGIN_PREFIX)) throw new MandateError('validation', 'The sign-in response has no valid state.');
   const rec = await services.store.get<ReturnLoginDoc>(collections.authStates, state);
   if (!rec || rec.doc.kind !== 'return-login' || !(await services.store.delete(collections.authStates, state, rec.version))) {

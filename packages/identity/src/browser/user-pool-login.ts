@@ -1,5 +1,5 @@
 import { MandateError, randomToken } from '@mandate/core';
-import { escapeHtml, readBody, sendHtml, type RequestContext } from '@mandate/http';
+import { escapeHtml, sendHtml, type RequestContext } from '@mandate/http';
 import { collections } from '../model.ts';
 import type { IdentityServices } from '../services.ts';
 import { loadWorkload } from '../workload/access.ts';
@@ -23,7 +23,7 @@ interface ReturnFormDoc {
 }
 
 const FORM_PREFIX = 'rf.';
-const FORM_BODY_LIMIT = 16 * 1024;
+export const FORM_BODY_LIMIT = 16 * 1024;
 
 export async function showUserPoolForm(services: IdentityServices, rc: RequestContext, sessionId: string, sessionExpiresAt: number, discoveryUrl: string, clientId: string, notice?: string): Promise<void> {
   const state = FORM_PREFIX + randomToken(32);
@@ -63,10 +63,15 @@ async function initiateAuth(services: IdentityServices, discoveryUrl: string, cl
   return out.AuthenticationResult.IdToken;
 }
 
-export async function handleUserPoolForm(services: IdentityServices, rc: RequestContext): Promise<void> {
-  const body = await readBody(rc.req, FORM_BODY_LIMIT);
-  const form = new URLSearchParams(body.toString('utf8'));
-  const state = form.get('state') ?? '';
+/** The posted sign-in form, as the route validated it (browser/register.ts). */
+export interface UserPoolForm {
+  state: string;
+  username: string;
+  password: string;
+}
+
+export async function handleUserPoolForm(services: IdentityServices, rc: RequestContext, form: UserPoolForm): Promise<void> {
+  const { state, username, password } = form;
   if (!state.startsWith(FORM_PREFIX)) throw new MandateError('validation', 'The sign-in form has no valid state.');
   const rec = await services.store.get<ReturnFormDoc>(collections.authStates, state);
   if (!rec || rec.doc.kind !== 'return-form' || !(await services.store.delete(collections.authStates, state, rec.version))) {
@@ -74,9 +79,6 @@ export async function handleUserPoolForm(services: IdentityServices, rc: Request
   }
   const s = await loadSession(services, rec.doc.sessionId);
   if (!s || s.doc.status !== 'AWAITING_BINDING') throw invalidSession();
-  const username = form.get('username') ?? '';
-  const password = form.get('password') ?? '';
-  if (!username || !password || username.length > 256 || password.length > 1024) throw new MandateError('validation', 'Enter a username and a password.');
   let idToken: string;
   try {
     idToken = await initiateAuth(services, rec.doc.discoveryUrl, rec.doc.clientId, username, password);

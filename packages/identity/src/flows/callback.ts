@@ -15,11 +15,9 @@ import { failSession, loadSession, notifySession, openCodeVerifier, openCustomSt
  *
  * Returns where to send the browser: the workload's return URL with `session_id` (and `state` = customState).
  */
-export async function handleCallback(services: IdentityServices, callbackId: string, query: URLSearchParams): Promise<string> {
+export async function handleCallback(services: IdentityServices, callbackId: string, state: string, query: URLSearchParams): Promise<string> {
   const cb = await services.store.get<{ providerName: string }>(collections.oauth2Callbacks, callbackId);
   if (!cb) throw new MandateError('not_found', 'This callback URL belongs to no credential provider.');
-  const state = query.get('state');
-  if (!state || state.length > 256) throw new MandateError('validation', 'The authorization response has no valid state.');
   const st = await services.store.get<{ sessionId: string }>(collections.authStates, state);
   // Consume exactly once, even with concurrent deliveries of the same callback.
   if (!st || !(await services.store.delete(collections.authStates, state, st.version))) {

@@ -1,4 +1,5 @@
-import { sendJson, type RequestContext } from '@mandate/http';
+import { sendJson } from '@mandate/http';
+import { defineRoute } from '@mandate/edge';
 import type { RuntimeEnv } from '../env.ts';
 
 /**
@@ -6,13 +7,17 @@ import type { RuntimeEnv } from '../env.ts';
  * serves requests; `HealthyBusy` when any live session is working (a request in flight). Per-session
  * detail is counts only: nothing about users or session ids is exposed without authentication.
  */
-export async function pingRuntime(env: RuntimeEnv, rc: RequestContext): Promise<void> {
-  const live = env.sessions.list();
-  const busy = live.some((s) => s.inflight > 0);
-  sendJson(rc.res, 200, {
-    status: busy ? 'HealthyBusy' : 'Healthy',
-    time_of_last_update: Math.floor(env.services.clock.now() / 1000),
-    liveSessions: live.length,
-    maxLiveSessions: env.options.maxLiveSessions,
-  });
-}
+export const pingRuntime = (env: RuntimeEnv) => defineRoute({
+  method: 'GET',
+  path: '/ping',
+  handle: async ({ rc }) => {
+    const live = env.sessions.list();
+    const busy = live.some((s) => s.inflight > 0);
+    sendJson(rc.res, 200, {
+      status: busy ? 'HealthyBusy' : 'Healthy',
+      time_of_last_update: Math.floor(env.services.clock.now() / 1000),
+      liveSessions: live.length,
+      maxLiveSessions: env.options.maxLiveSessions,
+    });
+  },
+});

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { endpointNameSchema } from '../schemas.ts';
+
+export const SESSION_HEADER = 'x-amzn-bedrock-agentcore-runtime-session-id';
+
+/** AgentCore requires at least 33 characters (a UUID is 36); Mandate enforces the same at its edge. */
+const sessionId = z.string().regex(/^[\x21-\x7e]{33,256}$/, 'Member must be 33 to 256 printable characters');
+
+/** The invocation's query string: `?qualifier=` (endpoint name, default DEFAULT) and `?accountId=` (with a bare runtime id). */
+export const targetQuery = z.object({
+  qualifier: endpointNameSchema.optional(),
+  accountId: z.string().regex(/^[0-9]{12}$/, 'Member must be a 12-digit account id').optional(),
+});
+
+/** restJson1 `@httpHeader` bindings of the runtime data plane's members. */
+const sessionBinding = { runtimeSessionId: SESSION_HEADER };
+
+/** InvokeAgentRuntime: the session id is optional (only non-SDK callers omit it; Mandate then makes one). */
+export const invokeHeaders = { bind: sessionBinding, schema: z.object({ runtimeSessionId: sessionId.optional() }) };
+
+/** StopRuntimeSession: the session id is required. */
+export const stopHeaders = { bind: sessionBinding, schema: z.object({ runtimeSessionId: sessionId }) };
+
+export type TargetQuery = z.infer<typeof targetQuery>;
