@@ -1,4 +1,4 @@
-export type { CallerIdentity, EdgeServices, RequestAuthenticator, ServiceConfig } from './services.ts';
+export type { AuthenticateOptions, CallerIdentity, EdgeServices, RequestAuthenticator, ServiceConfig } from './services.ts';
 export { operationKit, type Operation, type OperationContext } from './operation.ts';
 export { registerOperations, BODY_LIMIT } from './pipeline.ts';
 export { renderAwsError, toMandateError } from './errors.ts';
@@ -6,4 +6,4 @@ export { validateInput, zodToValidation } from './validate.ts';
 export { DEFAULT_MAX_RESULTS, decodeNextToken, encodeNextToken, listPage } from './pagination.ts';
 export { cachedDoc, docChanged, DOC_CACHE_TTL_MS, DOC_CHANGED_CHANNEL, type DocCacheServices } from './doc-cache.ts';
 export * from './auth/index.ts';
-export { defineRoute, registerRoutes, type ErrorRenderer, type Route, type RouteInput } from './route.ts';
+export { defineRoute, defineUpgradeRoute, registerRoutes, type ErrorRenderer, type Route, type RouteInput, type UpgradeRoute } from './route.ts';

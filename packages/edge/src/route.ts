@@ -1,4 +1,4 @@
-import { readBody, type RequestContext, type Router } from '@mandate/http';
+import { readBody, type RequestContext, type Router, type UpgradeContext } from '@mandate/http';
 import { z } from 'zod';
 import { validateInput, validateParts } from './validate.ts';
 
@@ -38,6 +38,23 @@ export interface Route<Q = Record<string, string>, H = Record<string, string>, F
   handle(input: RouteInput<Q, H, F>): Promise<void>;
 }
 
+/**
+ * An HTTP Upgrade route (a WebSocket): the same query and header validation, failures rendered as an
+ * ordinary HTTP response before the handshake completes (RFC 6455 §4.2.2: a server may refuse with any
+ * status). The handler completes the handshake itself (after `rc.res.detachSocket(rc.socket)`).
+ */
+export interface UpgradeRoute<Q = Record<string, string>, H = Record<string, string>> {
+  upgrade: true;
+  path: string;
+  query?: z.ZodType<Q>;
+  headers?: { bind: Record<string, string>; schema: z.ZodType<H> };
+  handle(input: { query: Q; headers: H; rc: UpgradeContext }): Promise<void>;
+}
+
+export function defineUpgradeRoute<Q, H = Record<string, string>>(route: UpgradeRoute<Q, H>): UpgradeRoute<Q, H> {
+  return route;
+}
+
 /** How a part shows failures: AWS JSON for API planes, an HTML page for browsers. */
 export type ErrorRenderer = (rc: RequestContext, err: unknown) => void;
 
@@ -66,8 +83,23 @@ function boundHeaders(headers: RequestContext['req']['headers'], bind: Record<st
 
 /** Registers routes on the router; each validates its input at the edge and renders failures with `render`. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a list of routes of different input types
-export function registerRoutes(router: Router, routes: readonly Route<any, any, any>[], render: ErrorRenderer): Router {
+export function registerRoutes(router: Router, routes: readonly (Route<any, any, any> | UpgradeRoute<any, any>)[], render: ErrorRenderer): Router {
   for (const route of routes) {
+    if ('upgrade' in route) {
+      router.upgrade(route.path, async (rc) => {
+        try {
+          const [query, headers] = validateParts([
+            [route.query ?? ANY, firstValues(rc.query)],
+            [route.headers?.schema ?? ANY, route.headers ? boundHeaders(rc.req.headers, route.headers.bind) : {}],
+          ] as const);
+          await route.handle({ query, headers, rc });
+        } catch (err) {
+          if (rc.res.socket) render(rc, err);
+          else rc.socket.destroy();
+        }
+      });
+      continue;
+    }
     router.add(route.method, route.path, async (rc) => {
       if (!route.readsBody && !route.form) rc.req.resume();
       try {

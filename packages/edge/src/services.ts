@@ -13,9 +13,14 @@ export interface CallerIdentity {
   allowUserIdTokens: boolean;
 }
 
+export interface AuthenticateOptions {
+  /** Also accept SigV4 query authentication (presigned URLs), valid for at most this long. Off unless a route asks. */
+  presigned?: { maxExpiresSeconds: number };
+}
+
 export interface RequestAuthenticator {
   /** Verifies the SigV4 signature of a request whose body has already been read. Throws a MandateError. */
-  authenticate(req: IncomingMessage, rawPath: string, rawQuery: string, body: Buffer): Promise<CallerIdentity>;
+  authenticate(req: IncomingMessage, rawPath: string, rawQuery: string, body: Buffer, options?: AuthenticateOptions): Promise<CallerIdentity>;
 }
 
 /** What every service that answers AWS-style requests on Mandate's port shares. */

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 
 export interface RequestContext {
   req: IncomingMessage;
@@ -13,6 +14,18 @@ export interface RequestContext {
 
 export type Handler = (ctx: RequestContext) => Promise<void> | void;
 
+/**
+ * An HTTP Upgrade (RFC 9110 §7.8; WebSocket, RFC 6455 §4). `res` is a response on the raw socket for
+ * refusing the upgrade in the normal way (any status, the usual error renderer) until the handler
+ * completes the handshake itself with `socket` and `head`; after that `res` must not be used.
+ */
+export interface UpgradeContext extends RequestContext {
+  socket: Duplex;
+  head: Buffer;
+}
+
+export type UpgradeHandler = (ctx: UpgradeContext) => Promise<void> | void;
+
 interface Route {
   method: string;
   segments: string[];
@@ -26,6 +39,22 @@ interface Route {
 export class Router {
   #static = new Map<string, Handler>();
   #dynamic: Route[] = [];
+  #upgrades: { segments: string[]; handler: UpgradeHandler }[] = [];
+
+  /** Registers a handler for Upgrade requests (GET with `Upgrade:`) on a path pattern. */
+  upgrade(pattern: string, handler: UpgradeHandler): this {
+    this.#upgrades.push({ segments: pattern.split('/'), handler });
+    return this;
+  }
+
+  matchUpgrade(rawPath: string): { handler: UpgradeHandler; params: Record<string, string> } | undefined {
+    const parts = rawPath.split('/');
+    for (const u of this.#upgrades) {
+      const params = matchSegments(u.segments, parts);
+      if (params) return { handler: u.handler, params };
+    }
+    return undefined;
+  }
 
   add(method: string, pattern: string, handler: Handler): this {
     const m = method.toUpperCase();

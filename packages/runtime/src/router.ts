@@ -5,6 +5,7 @@ import { controlOperations } from './control/index.ts';
 import { invokeAgentRuntime } from './data/invoke-agent-runtime.ts';
 import { pingRuntime } from './data/ping.ts';
 import { stopRuntimeSession } from './data/stop-runtime-session.ts';
+import { runtimeWebSocket } from './data/ws-connect.ts';
 import { resolveOptions, type RuntimeEnv, type RuntimeOptions } from './env.ts';
 import { SessionManager } from './sessions/session-manager.ts';
 
@@ -26,6 +27,6 @@ export function createRuntimeRouter(services: EdgeServices, identity: IdentityPo
   const sessions = new SessionManager(services, options);
   const env: RuntimeEnv = { services, identity, options, sessions };
   registerOperations(router, services, controlOperations(env));
-  registerRoutes(router, [invokeAgentRuntime(env), stopRuntimeSession(env), pingRuntime(env)], (rc, err) => renderAwsError(rc, err, services));
+  registerRoutes(router, [invokeAgentRuntime(env), stopRuntimeSession(env), pingRuntime(env), runtimeWebSocket(env)], (rc, err) => renderAwsError(rc, err, services));
   return { env, sessions, close: () => sessions.close() };
 }

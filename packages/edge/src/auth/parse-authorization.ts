@@ -63,3 +63,37 @@ export function parseSigV4Authorization(header: string): SigV4Authorization {
   if (!SIGNATURE.test(signature)) throw incompleteSignature('Signature must be 64 lower-case hexadecimal characters.');
   return { accessKeyId: scope[0]!, scopeDate: scope[1]!, region: scope[2]!, service: scope[3]!, signedHeaders, signature };
 }
+
+/** A presigned request's auth parameters (SigV4 "authenticating requests by query parameters"). */
+export interface SigV4Presigned extends SigV4Authorization {
+  /** X-Amz-Date, yyyymmddThhmmssZ. */
+  date: string;
+  /** X-Amz-Expires, seconds. */
+  expiresSeconds: number;
+}
+
+const PRESIGN_PARAMS = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Signature'] as const;
+
+/** True when the query string carries SigV4 query authentication (cheap: no parsing on the header path). */
+export function isPresigned(rawQuery: string): boolean {
+  return rawQuery.includes('X-Amz-Signature=');
+}
+
+/**
+ * Reads the six X-Amz-* query parameters with the same strictness as the header: each exactly once,
+ * rebuilt into the header form and parsed by the same code, so both ways of signing accept the same
+ * credentials, scopes and header lists.
+ */
+export function parseSigV4Query(query: Record<string, string | string[]>): SigV4Presigned {
+  const v: Partial<Record<(typeof PRESIGN_PARAMS)[number], string>> = {};
+  for (const name of PRESIGN_PARAMS) {
+    const x = query[name];
+    if (x === undefined) throw incompleteSignature(`A presigned URL requires the '${name}' query parameter.`);
+    if (Array.isArray(x)) throw incompleteSignature(`Query parameter '${name}' appears twice.`);
+    v[name] = x;
+  }
+  if (v['X-Amz-Algorithm'] !== ALGORITHM) throw incompleteSignature(`X-Amz-Algorithm must be ${ALGORITHM}.`);
+  if (!/^[0-9]{1,6}$/.test(v['X-Amz-Expires']!)) throw incompleteSignature('X-Amz-Expires must be a number of seconds.');
+  const auth = parseSigV4Authorization(`${ALGORITHM} Credential=${v['X-Amz-Credential']}, SignedHeaders=${v['X-Amz-SignedHeaders']}, Signature=${v['X-Amz-Signature']}`);
+  return { ...auth, date: v['X-Amz-Date']!, expiresSeconds: Number(v['X-Amz-Expires']) };
+}

@@ -3,10 +3,10 @@ import type { IncomingMessage } from 'node:http';
 import { MandateError, constantTimeEqual, sha256Hex, systemClock, type Clock, type SecretBox } from '@mandate/core';
 import type { Store } from '@mandate/storage';
 import { ACCESS_KEYS, type AccessKeyDoc } from './model.ts';
-import type { CallerIdentity, RequestAuthenticator } from '../services.ts';
+import type { AuthenticateOptions, CallerIdentity, RequestAuthenticator } from '../services.ts';
 import { ACCESS_KEY_REVOKED_CHANNEL, accessKeySecretContext } from './access-keys.ts';
 import { AMZ_DATE, amzDate, amzDateOf } from './amz-date.ts';
-import { parseSigV4Authorization } from './parse-authorization.ts';
+import { isPresigned, parseSigV4Authorization, parseSigV4Query, type SigV4Authorization } from './parse-authorization.ts';
 import { ReplayCache } from './replay-cache.ts';
 import { deriveSigningKey, sigV4Signature } from './sigv4-signature.ts';
 import { incompleteSignature, invalidScope, missingAuthentication, replayedSignature, signatureExpired, signatureMismatch, unrecognizedClient } from './sigv4-errors.ts';
@@ -129,31 +129,25 @@ export class SigV4Authenticator implements RequestAuthenticator {
     this.#unsubscribe = undefined;
   }
 
-  async authenticate(req: IncomingMessage, rawPath: string, rawQuery: string, body: Buffer): Promise<CallerIdentity> {
+  async authenticate(req: IncomingMessage, rawPath: string, rawQuery: string, body: Buffer, options?: AuthenticateOptions): Promise<CallerIdentity> {
     const header = headerValue(req, 'authorization');
-    if (header === undefined || header === '') throw missingAuthentication();
+    if (header === undefined || header === '') {
+      // Query authentication only where the route asked for it (a WebSocket a browser opens), never by default.
+      if (options?.presigned !== undefined && isPresigned(rawQuery)) return this.#authenticatePresigned(req, rawPath, rawQuery, body, options.presigned.maxExpiresSeconds);
+      throw missingAuthentication();
+    }
     const auth = parseSigV4Authorization(header);
 
     // Scope and date checks come before any key lookup: they need no secret.
-    if (auth.service !== SIGNING_SERVICE) throw invalidScope(`Credential should be scoped to correct service: '${SIGNING_SERVICE}'. `);
-    if (auth.region !== this.#region) throw invalidScope('Credential should be scoped to a valid region. ');
-    if (!auth.signedHeaders.includes('host')) throw incompleteSignature("'Host' must be a 'SignedHeader' in the AWS Authorization.");
+    this.#checkScope(auth);
     if (!auth.signedHeaders.includes('x-amz-date')) throw incompleteSignature("'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.");
     const dateText = headerValue(req, 'x-amz-date');
-    const m = dateText === undefined ? null : AMZ_DATE.exec(dateText);
-    if (m === null) throw incompleteSignature("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
-    const signedAt = amzDateOf(m);
-    if (signedAt === undefined) throw incompleteSignature('X-Amz-Date is not a valid date.');
-    if (dateText!.slice(0, 8) !== auth.scopeDate) {
-      throw invalidScope(`Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.scopeDate}' != '${dateText!.slice(0, 8)}', from '${dateText}'.`);
-    }
+    const signedAt = this.#signedAt(auth, dateText, "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
     const now = this.#clock.now();
     if (signedAt < now - this.#maxSkew) {
       throw signatureExpired(`Signature expired: ${dateText} is now earlier than ${amzDate(now - this.#maxSkew)} (${amzDate(now)} - 15 min.)`);
     }
-    if (signedAt > now + this.#maxSkew) {
-      throw signatureExpired(`Signature not yet current: ${dateText} is still later than ${amzDate(now + this.#maxSkew)} (${amzDate(now)} + 15 min.)`);
-    }
+    this.#checkNotFuture(signedAt, dateText!, now);
 
     // The signer trusts x-amz-content-sha256 as the payload hash, so it must be the hash of these bytes.
     const payloadHash = sha256Hex(body);
@@ -166,6 +160,61 @@ export class SigV4Authenticator implements RequestAuthenticator {
     if (req.headers['x-amz-security-token'] !== undefined) throw unrecognizedClient();
 
     const key = await this.#key(auth.accessKeyId, now);
+    this.#checkSignature(key, auth, req, rawPath, parseQuery(rawQuery), payloadHash, dateText!);
+
+    // Only verified signatures enter the replay cache, so forged requests cannot fill it.
+    const guarded = this.#replayPolicy === 'strict' || (this.#replayPolicy === 'signed-nonce' && auth.signedHeaders.includes('amz-sdk-invocation-id'));
+    if (guarded && !this.#replay.add(auth.signature, signedAt + this.#maxSkew, now)) throw replayedSignature();
+    return key.identity;
+  }
+
+  /**
+   * SigV4 query authentication (a presigned URL): the same credential, scope and signature rules as
+   * the header, plus X-Amz-Expires, capped by the route. A presigned URL may be opened more than once
+   * until it expires (a browser reconnecting), so it is not replay-guarded; its short life is the limit.
+   */
+  async #authenticatePresigned(req: IncomingMessage, rawPath: string, rawQuery: string, body: Buffer, maxExpiresSeconds: number): Promise<CallerIdentity> {
+    const query = parseQuery(rawQuery);
+    const auth = parseSigV4Query(query);
+    this.#checkScope(auth);
+    const dateText = query['X-Amz-Date'] as string;
+    const signedAt = this.#signedAt(auth, dateText, 'X-Amz-Date must be yyyymmddThhmmssZ.');
+    if (auth.expiresSeconds < 1 || auth.expiresSeconds > maxExpiresSeconds) {
+      throw new MandateError('validation', `X-Amz-Expires must be between 1 and ${maxExpiresSeconds} seconds.`);
+    }
+    const now = this.#clock.now();
+    if (now > signedAt + auth.expiresSeconds * 1000) throw signatureExpired('Request has expired.');
+    this.#checkNotFuture(signedAt, dateText, now);
+    if (query['X-Amz-Security-Token'] !== undefined || req.headers['x-amz-security-token'] !== undefined) throw unrecognizedClient();
+    const key = await this.#key(auth.accessKeyId, now);
+    this.#checkSignature(key, auth, req, rawPath, query, sha256Hex(body), dateText);
+    return key.identity;
+  }
+
+  #checkScope(auth: SigV4Authorization): void {
+    if (auth.service !== SIGNING_SERVICE) throw invalidScope(`Credential should be scoped to correct service: '${SIGNING_SERVICE}'. `);
+    if (auth.region !== this.#region) throw invalidScope('Credential should be scoped to a valid region. ');
+    if (!auth.signedHeaders.includes('host')) throw incompleteSignature("'Host' must be a 'SignedHeader' in the AWS Authorization.");
+  }
+
+  #signedAt(auth: SigV4Authorization, dateText: string | undefined, missing: string): number {
+    const m = dateText === undefined ? null : AMZ_DATE.exec(dateText);
+    if (m === null) throw incompleteSignature(missing);
+    const signedAt = amzDateOf(m);
+    if (signedAt === undefined) throw incompleteSignature('X-Amz-Date is not a valid date.');
+    if (dateText!.slice(0, 8) !== auth.scopeDate) {
+      throw invalidScope(`Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.scopeDate}' != '${dateText!.slice(0, 8)}', from '${dateText}'.`);
+    }
+    return signedAt;
+  }
+
+  #checkNotFuture(signedAt: number, dateText: string, now: number): void {
+    if (signedAt > now + this.#maxSkew) {
+      throw signatureExpired(`Signature not yet current: ${dateText} is still later than ${amzDate(now + this.#maxSkew)} (${amzDate(now)} + 15 min.)`);
+    }
+  }
+
+  #checkSignature(key: CachedKey, auth: SigV4Authorization, req: IncomingMessage, rawPath: string, query: Record<string, string | string[]>, payloadHash: string, dateText: string): void {
     const headers: Record<string, string> = {};
     for (const name of auth.signedHeaders) {
       const v = headerValue(req, name);
@@ -178,13 +227,9 @@ export class SigV4Authenticator implements RequestAuthenticator {
       key.signingKeys.set(auth.scopeDate, signingKey);
     }
     const scope = `${auth.scopeDate}/${auth.region}/${auth.service}/aws4_request`;
-    const expected = sigV4Signature(signingKey, { method: req.method ?? 'GET', path: rawPath, query: parseQuery(rawQuery), headers }, payloadHash, dateText!, scope);
+    // The canonical query leaves X-Amz-Signature out (the signer skips it), so a presigned query verifies as is.
+    const expected = sigV4Signature(signingKey, { method: req.method ?? 'GET', path: rawPath, query, headers }, payloadHash, dateText, scope);
     if (!constantTimeEqual(expected, auth.signature)) throw signatureMismatch();
-
-    // Only verified signatures enter the replay cache, so forged requests cannot fill it.
-    const guarded = this.#replayPolicy === 'strict' || (this.#replayPolicy === 'signed-nonce' && auth.signedHeaders.includes('amz-sdk-invocation-id'));
-    if (guarded && !this.#replay.add(auth.signature, signedAt + this.#maxSkew, now)) throw replayedSignature();
-    return key.identity;
   }
 
   async #key(accessKeyId: string, now: number): Promise<CachedKey> {

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { MandateError } from '@mandate/core';
-import type { EdgeServices } from '@mandate/edge';
+import { isPresigned, type EdgeServices } from '@mandate/edge';
 import type { IdentityPort, UserBinding } from '@mandate/identity';
 import type { RuntimeVersionDoc } from '../model.ts';
 
@@ -23,12 +23,24 @@ const mismatch = (expected: string) =>
  * named by `X-Amzn-Bedrock-AgentCore-Runtime-User-Id`. The wrong scheme is a 403 mismatch; a bad
  * token is a 401 with `WWW-Authenticate: Bearer error="invalid_token"` (RFC 6750 §3).
  */
+export interface InvocationAuthOptions {
+  /** A bearer token carried outside the Authorization header (a WebSocket's Sec-WebSocket-Protocol). */
+  bearer?: string;
+  /** Accept SigV4 presigned URLs valid for at most this long (WebSockets only). */
+  presigned?: { maxExpiresSeconds: number };
+}
+
 export async function authenticateInvocation(
   services: EdgeServices, identity: IdentityPort, req: IncomingMessage, rawPath: string, rawQuery: string, body: Buffer, version: RuntimeVersionDoc,
+  options: InvocationAuthOptions = {},
 ): Promise<InvocationCaller> {
-  const authz = req.headers.authorization ?? '';
+  const header = req.headers.authorization ?? '';
+  if (options.bearer !== undefined && header !== '') {
+    throw new MandateError('validation', 'Send the bearer token either in the Authorization header or in Sec-WebSocket-Protocol, not both.');
+  }
+  const authz = options.bearer !== undefined ? `Bearer ${options.bearer}` : header;
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authz);
-  const sigv4 = authz.startsWith('AWS4-') || req.headers['x-amz-date'] !== undefined && !bearer;
+  const sigv4 = authz.startsWith('AWS4-') || (req.headers['x-amz-date'] !== undefined && !bearer) || (options.presigned !== undefined && !bearer && isPresigned(rawQuery));
   if (version.authorizer) {
     if (sigv4) throw mismatch('OAuth (bearer token)');
     if (!bearer) {
@@ -40,7 +52,7 @@ export async function authenticateInvocation(
     return { user, owner: identity.userKey(user), userToken: token };
   }
   if (bearer) throw mismatch('AWS SigV4 (IAM)');
-  const caller = await services.authenticator.authenticate(req, rawPath, rawQuery, body);
+  const caller = await services.authenticator.authenticate(req, rawPath, rawQuery, body, options.presigned ? { presigned: options.presigned } : undefined);
   if (caller.role !== 'admin') {
     throw new MandateError('access_denied', `The caller ${caller.accessKeyId} is not authorized to perform InvokeAgentRuntime: it needs an admin access key.`);
   }

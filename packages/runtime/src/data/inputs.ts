@@ -22,3 +22,10 @@ export const invokeHeaders = { bind: sessionBinding, schema: z.object({ runtimeS
 export const stopHeaders = { bind: sessionBinding, schema: z.object({ runtimeSessionId: sessionId }) };
 
 export type TargetQuery = z.infer<typeof targetQuery>;
+
+/** The query parameter presigned URLs and the shell client carry the session id in (it is signed with the URL). */
+export const SESSION_QUERY = 'X-Amzn-Bedrock-AgentCore-Runtime-Session-Id';
+
+/** `/ws`: the session id comes in the header (SigV4 headers, bearer) or the query (presigned, subprotocol bearer). */
+export const wsQuery = targetQuery.extend({ [SESSION_QUERY]: sessionId.optional() });
+export const wsHeaders = { bind: { ...sessionBinding, protocols: 'sec-websocket-protocol' }, schema: z.object({ runtimeSessionId: sessionId.optional(), protocols: z.string().max(8192).optional() }) };

@@ -17,6 +17,22 @@ export interface LiveSession {
   startedAt: number;
   idleMs: number;
   maxMs: number;
+  /** Open WebSocket relays of this session: told why before its process ends, so clients get a clean close code. */
+  sockets: Set<(code: number, reason: string) => void>;
+}
+
+/** Why a session ends, as the close frame its WebSockets get (RFC 6455 §7.4.1). */
+const CLOSE_FOR = {
+  stop: [1000, 'Runtime session stopped'],
+  idle: [1001, 'Runtime session idle timeout'],
+  maxLifetime: [1001, 'Runtime session reached its maximum lifetime'],
+  shutdown: [1001, 'Mandate is shutting down'],
+} as const;
+
+function closeSockets(s: LiveSession, why: keyof typeof CLOSE_FOR): void {
+  const [code, reason] = CLOSE_FOR[why];
+  for (const close of s.sockets) close(code, reason);
+  s.sockets.clear();
 }
 
 /** Environment variables an agent inherits from Mandate's own environment; nothing else leaks (no Mandate secrets). */
@@ -103,6 +119,7 @@ export class SessionManager {
       key, runtimeId, sessionId, proc,
       version: version.agentRuntimeVersion,
       inflight: 0,
+      sockets: new Set(),
       lastActivity: now,
       startedAt: now,
       idleMs: version.lifecycleConfiguration.idleRuntimeSessionTimeout * 1000,
@@ -144,6 +161,7 @@ export class SessionManager {
     const s = this.#live.get(key);
     if (!s) return false;
     this.#live.delete(key);
+    closeSockets(s, 'stop');
     await s.proc.kill();
     this.#logger.info('agent session stopped', { agentRuntimeId: runtimeId, runtimeSessionId: sessionId, reason: 'stop' });
     return true;
@@ -169,7 +187,7 @@ export class SessionManager {
   async sweep(): Promise<void> {
     const now = this.#services.clock.now();
     await Promise.all(this.list().map(async (s) => {
-      let reason: string | undefined;
+      let reason: 'maxLifetime' | 'idle' | undefined;
       if (now - s.startedAt >= s.maxMs) reason = 'maxLifetime';
       else if (s.inflight === 0 && now - s.lastActivity >= s.idleMs) {
         if ((await s.proc.ping()) === 'HealthyBusy') {
@@ -180,6 +198,7 @@ export class SessionManager {
       }
       if (!reason || this.#live.get(s.key) !== s) return;
       this.#live.delete(s.key);
+      closeSockets(s, reason);
       await s.proc.kill();
       this.#logger.info('agent session stopped', { agentRuntimeId: s.runtimeId, runtimeSessionId: s.sessionId, reason });
     }));
@@ -189,7 +208,10 @@ export class SessionManager {
     this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
     await Promise.all([...this.#starting.values()].map((p) => p.catch(() => undefined)));
-    await Promise.all(this.list().map((s) => s.proc.kill()));
+    await Promise.all(this.list().map((s) => {
+      closeSockets(s, 'shutdown');
+      return s.proc.kill();
+    }));
     this.#live.clear();
     await Promise.all([...this.#keys.keys()].map((id) => this.#revoke(id)));
   }

@@ -5,6 +5,9 @@
 //   apikey   - withApiKey(providerName): Mandate's WAT + the process's workload credentials reach the identity data plane
 //   m2m      - withAccessToken(M2M): the same, for an OAuth2 client-credentials token from the vault
 //   fail     - throws before streaming; crash - the process dies mid-request; busy - an async task (HealthyBusy)
+// WebSocket (/ws): text frames are JSON ops — whoami (session, WAT, header names), echo, close (with the
+// given code), lastClose (how the previous connection of this process ended), burst (n numbered frames);
+// binary frames are echoed back reversed, so a relay that mixes up direction or type is caught.
 import { BedrockAgentCoreApp } from 'bedrock-agentcore/runtime';
 import { withAccessToken, withApiKey, withWAT } from 'bedrock-agentcore/identity';
 import type { RequestContext } from 'bedrock-agentcore/runtime';
@@ -32,7 +35,38 @@ async function* stream(context: RequestContext): AsyncGenerator<unknown> {
   yield { step: 3, done: true };
 }
 
+let lastClose: { code: number; reason: string } | null = null;
+
 const app = new BedrockAgentCoreApp({
+  websocketHandler: async (socket, context) => {
+    socket.on('close', (code: number, reason: Buffer) => {
+      lastClose = { code, reason: reason.toString() };
+    });
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      if (isBinary) {
+        socket.send(Buffer.from(data).reverse(), { binary: true });
+        return;
+      }
+      const msg = JSON.parse(data.toString()) as { op: string; code?: number; n?: number; text?: string };
+      switch (msg.op) {
+        case 'whoami':
+          socket.send(JSON.stringify({ sessionId: context.sessionId, wat: context.workloadAccessToken ?? null, headerNames: Object.keys(context.headers).sort(), pid: process.pid, protocol: socket.protocol }));
+          break;
+        case 'echo':
+          socket.send(JSON.stringify({ echo: msg.text }));
+          break;
+        case 'close':
+          socket.close(msg.code ?? 1000, 'agent closed it');
+          break;
+        case 'lastClose':
+          socket.send(JSON.stringify({ lastClose }));
+          break;
+        case 'burst':
+          for (let i = 0; i < (msg.n ?? 10); i++) socket.send(JSON.stringify({ i }));
+          break;
+      }
+    });
+  },
   invocationHandler: {
     process: async (request: unknown, context: RequestContext) => {
       const body = (request ?? {}) as Body;

@@ -1,0 +1,141 @@
+import type { IncomingMessage } from 'node:http';
+import { MandateError, uuid } from '@mandate/core';
+import { defineUpgradeRoute } from '@mandate/edge';
+import { WebSocketServer } from 'ws';
+import type { RuntimeEnv } from '../env.ts';
+import { authenticateInvocation } from './inbound-auth.ts';
+import { allowedHeaders } from './forward-headers.ts';
+import { SESSION_HEADER, SESSION_QUERY, wsHeaders, wsQuery } from './inputs.ts';
+import { resolveTarget } from './resolve-target.ts';
+import { claimSession } from './session-owner.ts';
+import { openAgentSocket } from './ws-agent.ts';
+import { relay } from './ws-relay.ts';
+
+const REQUEST_ID_HEADER = 'x-amzn-bedrock-agentcore-runtime-request-id';
+/** The bearer carrier the bedrock-agentcore RuntimeClient offers: `base64UrlBearerAuthorization.<token>` plus the bare name. */
+const BEARER_PROTOCOL = 'base64UrlBearerAuthorization';
+/** The bedrock-agentcore SDK refuses to presign for longer (MAX_PRESIGNED_URL_TIMEOUT); Mandate holds URLs to the same. */
+const PRESIGNED_MAX_SECONDS = 300;
+const AGENT_HANDSHAKE_MS = 30_000;
+const NO_BODY = Buffer.alloc(0);
+
+interface Accepted {
+  protocol: string | false;
+  sessionId: string;
+  requestId: string;
+}
+
+function offeredProtocols(header: string | undefined): string[] {
+  return header === undefined ? [] : header.split(',').map((p) => p.trim()).filter((p) => p !== '');
+}
+
+function bearerFrom(protocols: string[]): string | undefined {
+  const carrier = protocols.find((p) => p.startsWith(`${BEARER_PROTOCOL}.`));
+  if (carrier === undefined) return undefined;
+  const encoded = carrier.slice(BEARER_PROTOCOL.length + 1);
+  if (!/^[A-Za-z0-9_-]+$/.test(encoded)) throw new MandateError('validation', 'The bearer token in Sec-WebSocket-Protocol is not base64url.');
+  return Buffer.from(encoded, 'base64url').toString('utf8');
+}
+
+/** RFC 6455 §4.2.1: what makes a request a WebSocket opening handshake; anything else is refused before any work. */
+function assertHandshake(req: IncomingMessage): void {
+  const key = req.headers['sec-websocket-key'];
+  if (req.headers.upgrade?.toLowerCase() !== 'websocket' || req.headers['sec-websocket-version'] !== '13' || typeof key !== 'string' || !/^[A-Za-z0-9+/]{22}==$/.test(key)) {
+    throw new MandateError('validation', 'This path takes a WebSocket opening handshake (Upgrade: websocket, Sec-WebSocket-Version: 13, a Sec-WebSocket-Key).');
+  }
+}
+
+/**
+ * GET /runtimes/{agentRuntimeArn}/ws (Upgrade: websocket): AgentCore's bidirectional stream. The caller
+ * is authenticated as for InvokeAgentRuntime (SigV4 headers, a SigV4-presigned URL, or an OAuth bearer in
+ * Authorization or Sec-WebSocket-Protocol), the session is bound to its user, the agent's own `/ws` is
+ * opened with the same injected headers (session id, WAT, callback URL), and only then is the caller's
+ * handshake answered; any refusal is an HTTP error before the upgrade completes. Frames are relayed both
+ * ways with backpressure; oversized frames close with 1009; StopRuntimeSession, the idle timeout and the
+ * session's lifetime close the socket with their reason.
+ */
+export function runtimeWebSocket(env: RuntimeEnv) {
+  const accepted = new WeakMap<IncomingMessage, Accepted>();
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: env.options.maxPayloadBytes,
+    perMessageDeflate: false,
+    handleProtocols: (_offered, req) => accepted.get(req)?.protocol ?? false,
+  });
+  wss.on('headers', (headers, req) => {
+    const a = accepted.get(req);
+    if (a) headers.push(`X-Amzn-Bedrock-AgentCore-Runtime-Session-Id: ${a.sessionId}`, `x-amzn-requestid: ${a.requestId}`);
+  });
+
+  return defineUpgradeRoute({
+    upgrade: true,
+    path: '/runtimes/:agentRuntimeArn/ws',
+    query: wsQuery,
+    headers: wsHeaders,
+    async handle({ query, headers: h, rc }) {
+      const { services, sessions } = env;
+      const { req, socket, head } = rc;
+      assertHandshake(req);
+      const offered = offeredProtocols(h.protocols);
+      const bearer = bearerFrom(offered);
+      const forAgent = offered.filter((p) => p !== BEARER_PROTOCOL && !p.startsWith(`${BEARER_PROTOCOL}.`));
+      const rawQuery = req.url && req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '';
+      const target = await resolveTarget(services, rc.params.agentRuntimeArn!, query);
+      const caller = await authenticateInvocation(services, env.identity, req, rc.rawPath, rawQuery, NO_BODY, target.version, {
+        ...(bearer === undefined ? {} : { bearer }),
+        presigned: { maxExpiresSeconds: PRESIGNED_MAX_SECONDS },
+      });
+      const sessionId = h.runtimeSessionId ?? query[SESSION_QUERY] ?? uuid();
+      const rt = target.runtime;
+      const lifecycle = target.version.lifecycleConfiguration;
+      await claimSession(services.store, rt.agentRuntimeId, sessionId, caller.owner, services.clock.now(), lifecycle.maxLifetime * 1000);
+      const [session, wat] = await Promise.all([
+        sessions.acquire(rt.agentRuntimeId, sessionId, target.version, rt.workloadName),
+        env.identity.mintWorkloadAccessToken(caller.userToken === undefined
+          ? { workloadName: rt.workloadName, user: caller.user }
+          : { workloadName: rt.workloadName, user: caller.user, userToken: caller.userToken }),
+      ]);
+      const logger = services.logger.child({ agentRuntimeId: rt.agentRuntimeId, runtimeSessionId: sessionId });
+      const agent = await openAgentSocket({
+        port: session.proc.port,
+        headers: {
+          ...allowedHeaders(req.headers, target.version.requestHeaderAllowlist),
+          [SESSION_HEADER]: sessionId,
+          [REQUEST_ID_HEADER]: rc.requestId,
+          workloadaccesstoken: wat,
+          'x-amz-bedrock-agentcore-identity-wat': wat,
+          oauth2callbackurl: env.identity.returnPageUrl,
+        },
+        protocols: forAgent,
+        maxPayload: env.options.maxPayloadBytes,
+        timeoutMs: AGENT_HANDSHAKE_MS,
+        logger,
+      });
+      if (socket.destroyed) {
+        agent.terminate();
+        return;
+      }
+      // The agent's choice of subprotocol wins; else the bare bearer name the SDK offers, never the token itself.
+      const protocol = agent.protocol !== '' ? agent.protocol : offered.includes(BEARER_PROTOCOL) ? BEARER_PROTOCOL : false;
+      accepted.set(req, { protocol, sessionId, requestId: rc.requestId });
+      rc.res.detachSocket(socket as Parameters<typeof rc.res.detachSocket>[0]);
+      wss.handleUpgrade(req, socket, head, (client) => {
+        const close = (code: number, reason: string) => {
+          client.close(code, reason);
+          agent.close(code, reason);
+        };
+        session.sockets.add(close);
+        logger.info('websocket opened');
+        relay(client, agent, {
+          activity: () => {
+            session.lastActivity = services.clock.now();
+          },
+          done: () => {
+            session.sockets.delete(close);
+            logger.info('websocket closed');
+          },
+        });
+      });
+    },
+  });
+}
