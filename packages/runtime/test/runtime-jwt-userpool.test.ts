@@ -6,7 +6,9 @@ import { GetWorkloadAccessTokenForJWTCommand, InvokeAgentRuntimeCommand } from '
 import { decodeJwt } from 'jose';
 import { demoUserPoolSeed, startUserPoolEmulator, type UserPoolEmulator } from '@mandate/emulators';
 import { verifyWorkloadAccessToken } from '@mandate/identity/testing';
-import { agentDir, baseRuntime, bearerInvoke, codeArtifact, sessionId, sseEvents, startMandate, type Mandate } from './harness.ts';
+import { RuntimeClient } from 'bedrock-agentcore/runtime';
+import { agentDir, baseRuntime, bearerInvoke, codeArtifact, REGION, sessionId, sseEvents, startMandate, type Mandate } from './harness.ts';
+import { isOpened, openWs, type Opened, type Refused } from './ws-client.ts';
 
 const seed = demoUserPoolSeed();
 const users = seed.pools[0]!.users;
@@ -113,4 +115,61 @@ test('the runtime\'s workload identity trusts the same issuer: GetWorkloadAccess
   const r = await m.data.send(new GetWorkloadAccessTokenForJWTCommand({ workloadName: runtimeId, userToken: tokens.testuser1! }));
   const wat = await verifyWorkloadAccessToken(m.identity.services, r.workloadAccessToken!);
   assert.deepEqual(wat.user, { kind: 'jwt', issuer, subject: decodeJwt(tokens.testuser1!).sub });
+});
+
+/** The bedrock-agentcore RuntimeClient's OAuth WebSocket connection (Authorization header), dialled on Mandate's loopback port. */
+async function oauthWs(token: string, sid: string): Promise<Opened | Refused> {
+  process.env.BEDROCK_AGENTCORE_DATA_PLANE_ENDPOINT = m.url;
+  try {
+    const rc = new RuntimeClient({ region: REGION, credentialsProvider: async () => m.admin });
+    const { url, headers } = await rc.generateWsConnectionOAuth({ runtimeArn: arn, sessionId: sid, bearerToken: token });
+    return await openWs(url, [], { headers });
+  } finally {
+    delete process.env.BEDROCK_AGENTCORE_DATA_PLANE_ENDPOINT;
+  }
+}
+
+test('WebSocket with an OAuth bearer (header, or Sec-WebSocket-Protocol as the SDK encodes it): each user gets their own session and WAT', async () => {
+  const sid = sessionId('wsjwt');
+  const c = await oauthWs(tokens.testuser1!, sid);
+  assert.ok(isOpened(c), JSON.stringify(c));
+  c.ws.send(JSON.stringify({ op: 'whoami' }));
+  const who = await c.next() as { sessionId: string; wat: string; headerNames: string[] };
+  assert.equal(who.sessionId, sid);
+  const wat = await verifyWorkloadAccessToken(m.identity.services, who.wat);
+  assert.deepEqual(wat.user, { kind: 'jwt', issuer, subject: decodeJwt(tokens.testuser1!).sub });
+  assert.equal(wat.userToken, tokens.testuser1);
+  c.ws.close();
+  await c.closed;
+
+  // The subprotocol carrier (what the SDK's shell client and browsers use): the token is never echoed back.
+  const url = `ws://127.0.0.1:${new URL(m.url).port}/runtimes/${encodeURIComponent(arn)}/ws?X-Amzn-Bedrock-AgentCore-Runtime-Session-Id=${sessionId('wsproto')}`;
+  const encoded = Buffer.from(tokens.testuser2!).toString('base64url');
+  const p = await openWs(url, [`base64UrlBearerAuthorization.${encoded}`, 'base64UrlBearerAuthorization']);
+  assert.ok(isOpened(p), JSON.stringify(p));
+  assert.equal(p.headers['sec-websocket-protocol'], 'base64UrlBearerAuthorization');
+  p.ws.send(JSON.stringify({ op: 'whoami' }));
+  const who2 = await p.next() as { wat: string; protocol: string };
+  assert.deepEqual((await verifyWorkloadAccessToken(m.identity.services, who2.wat)).user, { kind: 'jwt', issuer, subject: decodeJwt(tokens.testuser2!).sub });
+  assert.equal(who2.protocol, '', 'the bearer carrier is Mandate\'s, not offered to the agent');
+  p.ws.close();
+  await p.closed;
+});
+
+test('WebSocket refusals before the upgrade: another user\'s session id (403), a token of another client (401), no token (401)', async () => {
+  const sid = sessionId('wsown');
+  const a = await oauthWs(tokens.testuser1!, sid);
+  assert.ok(isOpened(a));
+  a.ws.close();
+  assert.deepEqual(await oauthWs(tokens.testuser2!, sid), {
+    status: 403, errorType: 'AccessDeniedException', body: { message: 'This runtime session belongs to another user. Use a new runtime session id.' },
+  });
+  const other = await signIn(otherClientId, users[0]!.username, users[0]!.password);
+  assert.deepEqual(await oauthWs(other, sessionId('wsother')), {
+    status: 401, errorType: 'UnauthorizedException', body: { message: 'The bearer token is not valid for this resource.' },
+  });
+  const url = `ws://127.0.0.1:${new URL(m.url).port}/runtimes/${encodeURIComponent(arn)}/ws`;
+  const none = await openWs(url, []);
+  assert.equal((none as Refused).status, 401);
+  assert.equal((none as Refused).errorType, 'UnauthorizedException');
 });
