@@ -7,13 +7,12 @@
  * runtime session. Time to first byte for a new session (an agent process start) is reported separately.
  * Goals: added p50 <= 2 ms; >= 0.5 of direct throughput.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { BedrockAgentCoreControlClient, CreateAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { demoUserPoolSeed, startUserPoolEmulator } from '@mandate/emulators';
-import { freePort } from '@mandate/runtime';
+import { startDirectAgent as startAgent } from '../lib/direct-agent.ts';
 import type { BenchEnv, Scenario } from '../lib/context.ts';
 import { acquireEntra, acquireSqliteMandate, startReferenceProxy } from '../lib/identity-stack.ts';
 import { runLoad, type LoadResult, type LoadSpec } from '../lib/load-client.ts';
@@ -27,23 +26,8 @@ const AGENT_DIR = fileURLToPath(new URL('../agents/trivial', import.meta.url));
 const SESSION_HEADER = 'x-amzn-bedrock-agentcore-runtime-session-id';
 const BODY = JSON.stringify({ prompt: 'hello' });
 
+const startDirectAgent = () => startAgent(AGENT_DIR);
 const sessionId = () => `bench-${randomBytes(16).toString('hex')}`;
-
-/** The same agent started by hand on its own port (what Mandate proxies to), ready when /ping answers. */
-async function startDirectAgent(): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--no-warnings', 'main.ts'], { cwd: AGENT_DIR, env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${url}/ping`)).ok) break;
-    } catch {
-      if (i > 300) throw new Error('the direct agent did not start');
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { url, pid: child.pid!, stop: async () => { child.kill('SIGTERM'); await new Promise((r) => child.once('exit', r)); } };
-}
 
 /** Time to the first byte of an invocation on a brand-new session (the agent process starts for it). */
 async function firstByteMs(url: string, token: string): Promise<number> {

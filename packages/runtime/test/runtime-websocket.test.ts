@@ -142,3 +142,12 @@ test('a frame over the payload limit closes the socket with 1009; StopRuntimeSes
   await m.data.send(new StopRuntimeSessionCommand({ agentRuntimeArn: arn, runtimeSessionId: sid }));
   assert.deepEqual(await c.closed, { code: 1000, reason: 'Runtime session stopped' });
 });
+
+test('an agent that serves no /ws is a 424 RuntimeClientError before the upgrade, not a socket that opens and dies', async () => {
+  const rt = await m.control.send(new CreateAgentRuntimeCommand({ agentRuntimeName: 'http_only', agentRuntimeArtifact: codeArtifact(agentDir('http-only')), ...baseRuntime }));
+  const { url, headers } = await client.generateWsConnection({ runtimeArn: rt.agentRuntimeArn!, sessionId: sessionId('nows') });
+  assert.deepEqual(await openWs(url, [], { headers }), {
+    status: 424, errorType: 'RuntimeClientError',
+    body: { message: 'The agent does not serve WebSockets: its app has no /ws handler (BedrockAgentCoreApp websocketHandler).' },
+  });
+});
