@@ -4,4 +4,5 @@ export { createIdentityPort, type IdentityPort } from './port.ts';
 export type { IdentityConfig, IdentityServices } from './services.ts';
 export type { CustomClaimRule, InboundJwtConfig, UserBinding } from './model.ts';
 export type { VerifiedInboundJwt } from './inbound-jwt/index.ts';
+export type { VerifiedWorkloadToken } from './workload/token.ts';
 export { EnvelopeSecretBox, LocalKeyProvider, rotateMasterKey, type KeyProvider } from './vault/index.ts';

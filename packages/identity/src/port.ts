@@ -4,7 +4,7 @@ import { inboundJwtVerifierFor, type VerifiedInboundJwt } from './inbound-jwt/in
 import type { InboundJwtConfig, UserBinding } from './model.ts';
 import type { IdentityServices } from './services.ts';
 import { createManagedWorkload, deleteManagedWorkload, managedWorkloadChanged, updateManagedWorkload, type ManagedWorkloadInput } from './workload/managed.ts';
-import { mintWorkloadAccessToken, userKey } from './workload/token.ts';
+import { mintWorkloadAccessToken, userKey, verifyWorkloadAccessToken, type VerifiedWorkloadToken } from './workload/token.ts';
 
 /**
  * Everything another part of Mandate (the agent runtime, a gateway) may ask of the identity service.
@@ -14,6 +14,8 @@ import { mintWorkloadAccessToken, userKey } from './workload/token.ts';
 export interface IdentityPort {
   /** Mints the workload access token (WAT) an agent receives to act for `user`; `userToken` is kept for on-behalf-of exchange. */
   mintWorkloadAccessToken(args: { workloadName: string; user: UserBinding; userToken?: string }): Promise<string>;
+  /** Verifies a WAT Mandate minted (a caller propagating its user's identity to another agent); throws access_denied otherwise. */
+  verifyWorkloadAccessToken(token: string): Promise<VerifiedWorkloadToken>;
   /** Verifies an inbound user JWT against an authorizer configuration (discovery, JWKS, audiences, clients, scopes, claims). */
   verifyInboundJwt(token: string, config: InboundJwtConfig): Promise<VerifiedInboundJwt>;
   /** The stable key of a user binding: two bindings name the same user exactly when their keys are equal. */
@@ -39,6 +41,7 @@ export function createIdentityPort(services: IdentityServices): IdentityPort {
   const returnPageUrl = `${services.config.publicUrl}/identities/oauth2/return`;
   return {
     mintWorkloadAccessToken: (args) => mintWorkloadAccessToken(services, args),
+    verifyWorkloadAccessToken: (token) => verifyWorkloadAccessToken(services, token),
     verifyInboundJwt: (token, config) => inboundJwtVerifierFor(services).verify(token, config),
     userKey,
     returnPageUrl,

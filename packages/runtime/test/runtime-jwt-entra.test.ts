@@ -11,7 +11,9 @@ import { startEntraEmulator, type EntraEmulator, type EntraSeed } from '@mandate
 import { completeAuthorization } from '@mandate/emulators';
 import { trustCa } from '@mandate/emulators';
 import { verifyWorkloadAccessToken } from '@mandate/identity/testing';
-import { agentDir, baseRuntime, bearerInvoke, codeArtifact, sessionId, sseEvents, startMandate, type Mandate } from './harness.ts';
+import { BedrockAgentCoreClient, InvokeAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore';
+import { createAccessKey } from '@mandate/edge';
+import { agentDir, baseRuntime, bearerInvoke, codeArtifact, REGION, sessionId, sseEvents, startMandate, type Mandate } from './harness.ts';
 
 const tenantId = randomUUID();
 const domain = 'contoso.onmicrosoft.com';
@@ -125,4 +127,46 @@ test('withAccessToken (M2M) in the agent gets an Entra client-credentials token 
   assert.equal(claims.aud, apiId);
   assert.equal(claims.azp, clientId);
   assert.deepEqual(claims.roles, ['Agent.Call']);
+});
+
+test('agent A calls agent B with withWatPropagation: B acts for the same Entra user and holds that user\'s token; forged and foreign WATs are refused', async () => {
+  const b = await m.control.send(new CreateAgentRuntimeCommand({ agentRuntimeName: 'downstream_agent', agentRuntimeArtifact: codeArtifact(agentDir('app-agent')), ...baseRuntime }));
+  const bSession = sessionId('chainB');
+  const res = await bearerInvoke(m, arn, tokens.alice, { op: 'callAgent', arn: b.agentRuntimeArn, sessionId: bSession }, { sessionId: sessionId('chainA'), headers: { accept: 'application/json' } });
+  assert.equal(res.status, 200);
+  const out = await res.json() as { status: number; downstream: string };
+  assert.equal(out.status, 200, JSON.stringify(out));
+  const events = sseEvents(out.downstream) as Array<Record<string, unknown>>;
+  const watB = await verifyWorkloadAccessToken(m.identity.services, String(events[1]!.wat));
+  const alice = decodeJwt(tokens.alice!);
+  assert.equal(watB.workloadName, b.agentRuntimeId, "B's WAT is for B's own workload");
+  assert.deepEqual(watB.user, { kind: 'jwt', issuer: alice.iss, subject: alice.sub }, 'and for the user A acted for');
+  assert.equal(watB.userToken, tokens.alice, "alice's Entra token travels on, sealed, for B's on-behalf-of exchange");
+
+  // Bob's chain cannot reach alice's session of B.
+  const bob = await bearerInvoke(m, arn, tokens.bob, { op: 'callAgent', arn: b.agentRuntimeArn, sessionId: bSession }, { sessionId: sessionId('chainBob'), headers: { accept: 'application/json' } });
+  assert.deepEqual(await bob.json(), { error: 'AccessDeniedException', message: 'This runtime session belongs to another user. Use a new runtime session id.' });
+
+  // A forged WAT, and a real one passed on by a workload it was not issued to.
+  const withHeader = (client: BedrockAgentCoreClient, wat: string) => {
+    client.middlewareStack.add((next) => async (args) => {
+      (args.request as { headers: Record<string, string> }).headers['x-amz-bedrock-agentcore-identity-wat'] = wat;
+      return next(args);
+    }, { step: 'build', name: 'testWat' });
+    return client;
+  };
+  const invokeB = (client: BedrockAgentCoreClient) => client.send(new InvokeAgentRuntimeCommand({ agentRuntimeArn: b.agentRuntimeArn!, runtimeSessionId: sessionId('forged'), payload: new TextEncoder().encode('{"op":"whoami"}'), contentType: 'application/json' }));
+  const refused = async (p: Promise<unknown>, message: string) => assert.rejects(p, (e: Error & { $metadata: { httpStatusCode?: number } }) => {
+    assert.equal(e.name, 'AccessDeniedException');
+    assert.equal(e.message, message);
+    assert.equal(e.$metadata.httpStatusCode, 403);
+    return true;
+  });
+  const forged = withHeader(new BedrockAgentCoreClient({ endpoint: m.url, region: REGION, credentials: m.admin, maxAttempts: 1 }), `${String(events[1]!.wat).slice(0, -6)}AAAAAA`);
+  await refused(invokeB(forged), 'The workload access token is invalid or expired.');
+  const stranger = await createAccessKey(m.identity.services, { role: 'workload', workloadName: 'some-other-workload' });
+  const foreign = withHeader(new BedrockAgentCoreClient({ endpoint: m.url, region: REGION, credentials: stranger, maxAttempts: 1 }), String(events[1]!.wat));
+  await refused(invokeB(foreign), 'The propagated workload access token was not issued to the calling workload.');
+  forged.destroy();
+  foreign.destroy();
 });

@@ -5,6 +5,8 @@ import type { IdentityPort, UserBinding } from '@mandate/identity';
 import type { RuntimeVersionDoc } from '../model.ts';
 
 export const USER_ID_HEADER = 'x-amzn-bedrock-agentcore-runtime-user-id';
+/** What `withWatPropagation` (bedrock-agentcore) sets on an agent's Invoke* calls: the WAT the calling agent holds. */
+export const PROPAGATED_WAT_HEADER = 'x-amz-bedrock-agentcore-identity-wat';
 
 export interface InvocationCaller {
   user: UserBinding;
@@ -49,18 +51,47 @@ export async function authenticateInvocation(
     const token = bearer[1]!;
     const v = await identity.verifyInboundJwt(token, version.authorizer);
     const user: UserBinding = { kind: 'jwt', issuer: v.issuer, subject: v.subject };
+    const propagated = await propagatedWat(identity, req);
+    // A propagated chain may only continue the bearer's own user: it cannot switch identities mid-call.
+    if (propagated && identity.userKey(propagated.user) !== identity.userKey(user)) {
+      throw new MandateError('access_denied', 'The propagated workload access token names another user than the bearer token.');
+    }
     return { user, owner: identity.userKey(user), userToken: token };
   }
   if (bearer) throw mismatch('AWS SigV4 (IAM)');
   const caller = await services.authenticator.authenticate(req, rawPath, rawQuery, body, options.presigned ? { presigned: options.presigned } : undefined);
-  if (caller.role !== 'admin') {
-    throw new MandateError('access_denied', `The caller ${caller.accessKeyId} is not authorized to perform InvokeAgentRuntime: it needs an admin access key.`);
-  }
   const userId = req.headers[USER_ID_HEADER];
+  const propagated = await propagatedWat(identity, req);
+  if (propagated) {
+    // Agent-to-agent (withWatPropagation): the caller acts for the user its WAT names. A workload key may
+    // only pass on WATs minted for its own workload, so one agent cannot replay another's user.
+    if (caller.role !== 'admin' && caller.workloadName !== propagated.workloadName) {
+      throw new MandateError('access_denied', 'The propagated workload access token was not issued to the calling workload.');
+    }
+    if (typeof userId === 'string' && userId !== '') {
+      throw new MandateError('validation', 'Name the user either with runtimeUserId or with a propagated workload access token, not both.');
+    }
+    return {
+      user: propagated.user,
+      owner: identity.userKey(propagated.user),
+      ...(propagated.userToken === undefined ? {} : { userToken: propagated.userToken }),
+    };
+  }
+  if (caller.role !== 'admin') {
+    throw new MandateError('access_denied', `The caller ${caller.accessKeyId} is not authorized to perform InvokeAgentRuntime: it needs an admin access key, or a workload key propagating its user's workload access token.`);
+  }
   if (typeof userId === 'string' && userId !== '') {
     if (userId.length > 128) throw new MandateError('validation', 'runtimeUserId must be at most 128 characters.', { reason: 'FieldValidationFailed', fieldList: [{ name: 'runtimeUserId', message: 'Member must have length less than or equal to 128' }] });
     const user: UserBinding = { kind: 'userId', userId };
     return { user, owner: identity.userKey(user) };
   }
   return { user: { kind: 'none' }, owner: `key:${caller.accessKeyId}` };
+}
+
+/** The propagated WAT, verified (forged, expired or foreign-keyed ones are refused), or undefined when none was sent. */
+async function propagatedWat(identity: IdentityPort, req: IncomingMessage) {
+  const h = req.headers[PROPAGATED_WAT_HEADER];
+  if (h === undefined || h === '') return undefined;
+  if (typeof h !== 'string') throw new MandateError('validation', 'Send one X-Amz-Bedrock-AgentCore-Identity-WAT header.');
+  return identity.verifyWorkloadAccessToken(h);
 }

@@ -4,19 +4,22 @@
 //              `entra_access_token`, and returns it: safe only if every user gets their own process
 //   apikey   - withApiKey(providerName): Mandate's WAT + the process's workload credentials reach the identity data plane
 //   m2m      - withAccessToken(M2M): the same, for an OAuth2 client-credentials token from the vault
+//   callAgent - invokes another runtime (`arn`, `sessionId`) with `whoami`, its workload key and withWatPropagation,
+//              and returns that agent's SSE answer as text
 //   fail     - throws before streaming; crash - the process dies mid-request; busy - an async task (HealthyBusy)
 // WebSocket (/ws): text frames are JSON ops — whoami (session, WAT, header names), echo, close (with the
 // given code), lastClose (how the previous connection of this process ended), burst (n numbered frames);
 // binary frames are echoed back reversed, so a relay that mixes up direction or type is caught.
 import { BedrockAgentCoreApp } from 'bedrock-agentcore/runtime';
-import { withAccessToken, withApiKey, withWAT } from 'bedrock-agentcore/identity';
+import { withAccessToken, withApiKey, withWAT, withWatPropagation } from 'bedrock-agentcore/identity';
+import { BedrockAgentCoreClient, InvokeAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore';
 import type { RequestContext } from 'bedrock-agentcore/runtime';
 
 let rememberedToken: string | undefined;
 
 const readWat = withWAT(async (wat: string) => wat);
 
-type Body = { op?: string; providerName?: string; scopes?: string[]; ms?: number };
+type Body = { op?: string; providerName?: string; scopes?: string[]; ms?: number; arn?: string; sessionId?: string };
 
 async function* stream(context: RequestContext): AsyncGenerator<unknown> {
   const wat = await readWat();
@@ -81,6 +84,23 @@ const app = new BedrockAgentCoreApp({
         case 'm2m': {
           const get = withAccessToken({ providerName: body.providerName!, scopes: body.scopes ?? [], authFlow: 'M2M' })(async (token: string) => token);
           return { accessToken: await get() };
+        }
+        case 'callAgent': {
+          // Endpoint, region and the workload key come from the environment Mandate gives every agent.
+          const c = new BedrockAgentCoreClient({ maxAttempts: 1 });
+          withWatPropagation(c);
+          try {
+            const out = await c.send(new InvokeAgentRuntimeCommand({
+              agentRuntimeArn: body.arn!, runtimeSessionId: body.sessionId!, payload: new TextEncoder().encode(JSON.stringify({ op: 'whoami' })),
+              contentType: 'application/json', accept: 'text/event-stream',
+            }));
+            return { status: out.statusCode, downstream: await out.response!.transformToString() };
+          } catch (err) {
+            const e = err as { name: string; message: string };
+            return { error: e.name, message: e.message };
+          } finally {
+            c.destroy();
+          }
         }
         case 'fail':
           throw new Error('agent failure with {"code":"SECRET_INTERNAL"} detail');
