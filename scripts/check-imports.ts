@@ -3,7 +3,7 @@
 // what to do). The rule data is at the top; the rest only reads the tree.
 //
 //   exports       another package is reached only through its package.json `exports` (by name, never by a
-//                 relative path into it); test-only entries (./testing) are for tests and benchmarks only.
+//                 relative path into it); test-only entries (./testing, ./test-*) are for tests and benchmarks.
 //   dependencies  every bare import is declared (src: dependencies; test: dependencies or devDependencies,
 //                 third-party test tools may live in the root devDependencies), and every declaration is used.
 //   layers        identity's internal layers (packages/identity/src) point one way: down.
@@ -27,8 +27,11 @@ export const IDENTITY_LAYERS: readonly { rank: number; units: readonly string[];
 ];
 export const IDENTITY_SRC = 'packages/identity/src';
 
-/** Exports entries that hand out internals for tests; production code of another package may not use them. */
-export const TEST_ONLY_EXPORTS: readonly string[] = ['./testing'];
+/**
+ * Exports entries that hand out internals or shared test fixtures (./testing, ./test-harness, ./test-pg):
+ * tests and benchmarks may import them from another package, production code may not.
+ */
+export const TEST_ONLY_EXPORTS = /^\.\/test(ing$|-)/;
 
 /** Root devDependencies that are used without being imported (the Node binary, type packages). */
 export const ROOT_IMPLICIT_DEPENDENCIES: readonly RegExp[] = [/^node$/, /^@types\//];
@@ -111,7 +114,7 @@ export function checkImports(root: string): Violation[] {
         const subpath = '.' + specifier.slice(name.length);
         if (!target.exports.has(subpath)) {
           report(file, line, specifier, 'exports', `'${subpath}' is not in the exports of ${name} (${exportsList(target)}). Import one of those, or add an exports entry if it is meant to be public.`);
-        } else if (TEST_ONLY_EXPORTS.includes(subpath) && !isTest && target !== owner) {
+        } else if (TEST_ONLY_EXPORTS.test(subpath) && !isTest && target !== owner) {
           report(file, line, specifier, 'exports', `${specifier} is for tests and benchmarks; production code imports '${name}' only (export what you need from its index).`);
         }
         if (target === owner) continue; // a package importing itself by name declares nothing
