@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { GetResourceOauth2TokenCommand, GetWorkloadAccessTokenForJWTCommand, type BedrockAgentCoreClient } from '@aws-sdk/client-bedrock-agentcore';
 import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { demoUserPoolSeed, startUserPoolEmulator, type UserPoolEmulator, type UserPoolSeed } from '../src/userpool/index.ts';
-import { createEntraProvider, createWorkload, dataClient, startEntra, startMandate, workloadKey, type Entra, type Mandate } from '../../identity/test/data-harness.ts';
+import { createEntraProvider, createWorkload, dataClient, startEntra, startMandate, workloadKey, type Entra, type Mandate } from '@mandate/identity/test-harness';
 import { CookieJar, parseForm, submit } from './userpool-hosted-helpers.ts';
 
 let entra: Entra;

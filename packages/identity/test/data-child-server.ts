@@ -4,7 +4,7 @@
  */
 import { silentLogger } from '@mandate/core';
 import { PostgresStore } from '@mandate/storage';
-import { trustCa } from '../../emulators/src/tls/index.ts';
+import { trustCa } from '@mandate/emulators';
 import { createIdentityService } from '../src/server.ts';
 import { LocalKeyProvider } from '../src/vault/index.ts';
 

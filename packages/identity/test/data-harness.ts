@@ -4,8 +4,8 @@ import { BedrockAgentCoreControlClient, CreateOauth2CredentialProviderCommand, C
 import { memoryLogger, type Clock } from '@mandate/core';
 import type { Listening } from '@mandate/http';
 import { MemoryStore, type Store } from '@mandate/storage';
-import { startEntraEmulator, demoSeed, type EntraEmulator, type EntraSeed } from '../../emulators/src/entra/index.ts';
-import { trustCa } from '../../emulators/src/tls/index.ts';
+import { startEntraEmulator, demoSeed, type EntraEmulator, type EntraSeed } from '@mandate/emulators';
+import { trustCa } from '@mandate/emulators';
 import { createAccessKey, type AccessKeyCredentials } from '@mandate/edge';
 import { createIdentityService, type IdentityService } from '../src/server.ts';
 import { LocalKeyProvider } from '../src/vault/index.ts';

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-bedrock-agentcore';
 import { CreateApiKeyCredentialProviderCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { decodeJwt } from 'jose';
-import { verifyEntraAccessToken } from '../../sdk/src/index.ts';
+import { verifyEntraAccessToken } from '@mandate/sdk';
 import { consentAs, countingFetch, createEntraProvider, createWorkload, dataClient, startEntra, startMandate, workloadKey, type Entra, type Mandate } from './data-harness.ts';
 
 const RETURN_URL = 'https://app.example.test/oauth/return';

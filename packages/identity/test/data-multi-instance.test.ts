@@ -8,7 +8,7 @@ import {
   type BedrockAgentCoreClient,
 } from '@aws-sdk/client-bedrock-agentcore';
 import { PostgresStore } from '@mandate/storage';
-import { DATABASE_URL, dropSchema, freshSchema } from '../../storage/test/pg-fixture.ts';
+import { DATABASE_URL, dropSchema, freshSchema } from '@mandate/storage/test-pg';
 import { collections } from '../src/model.ts';
 import type { VaultTokenDoc } from '../src/vault/tokens.ts';
 import { countingFetch, createEntraProvider, createWorkload, dataClient, startEntra, startMandate, workloadKey, type Entra, type Mandate } from './data-harness.ts';

@@ -11,7 +11,7 @@ import {
   type BedrockAgentCoreClient,
 } from '@aws-sdk/client-bedrock-agentcore';
 import { PostgresStore } from '@mandate/storage';
-import { DATABASE_URL, dropSchema, freshSchema } from '../../storage/test/pg-fixture.ts';
+import { DATABASE_URL, dropSchema, freshSchema } from '@mandate/storage/test-pg';
 import { createEntraProvider, createWorkload, dataClient, startEntra, startMandate, workloadKey, type Entra, type Mandate } from './data-harness.ts';
 
 /** Two Mandate processes on one PostgreSQL schema: started here, consented and completed there, answered here. */

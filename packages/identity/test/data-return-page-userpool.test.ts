@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GetResourceOauth2TokenCommand, GetWorkloadAccessTokenForJWTCommand, type BedrockAgentCoreClient } from '@aws-sdk/client-bedrock-agentcore';
 import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { demoUserPoolSeed, startUserPoolEmulator, type UserPoolEmulator, type UserPoolSeed } from '../../emulators/src/userpool/index.ts';
+import { demoUserPoolSeed, startUserPoolEmulator, type UserPoolEmulator, type UserPoolSeed } from '@mandate/emulators';
 import { collections } from '../src/model.ts';
 import { createEntraProvider, createWorkload, dataClient, startEntra, startMandate, workloadKey, type Entra, type Mandate } from './data-harness.ts';
 

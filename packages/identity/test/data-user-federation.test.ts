@@ -6,7 +6,7 @@ import {
   GetWorkloadAccessTokenForUserIdCommand,
   type BedrockAgentCoreClient,
 } from '@aws-sdk/client-bedrock-agentcore';
-import { verifyEntraAccessToken } from '../../sdk/src/index.ts';
+import { verifyEntraAccessToken } from '@mandate/sdk';
 import { collections } from '../src/model.ts';
 import { consentAs, createEntraProvider, createWorkload, dataClient, REGION, startEntra, startMandate, workloadKey, type Entra, type Mandate } from './data-harness.ts';
 

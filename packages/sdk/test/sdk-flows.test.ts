@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { CompleteResourceTokenAuthCommand, GetWorkloadAccessTokenCommand, GetWorkloadAccessTokenForJWTCommand, GetWorkloadAccessTokenForUserIdCommand, type BedrockAgentCoreClient } from '@aws-sdk/client-bedrock-agentcore';
 import { CreateApiKeyCredentialProviderCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { AuthorizationDeniedError, MandateIdentityClient, MandateSdkError, requiresAccessToken, requiresApiKey, verifyEntraAccessToken } from '../src/index.ts';
-import { consentAs, createEntraProvider, createWorkload, dataClient, REGION, startEntra, startMandate, workloadKey, type Entra, type Mandate } from '../../identity/test/data-harness.ts';
+import { consentAs, createEntraProvider, createWorkload, dataClient, REGION, startEntra, startMandate, workloadKey, type Entra, type Mandate } from '@mandate/identity/test-harness';
 import type { AccessKeyCredentials } from '@mandate/edge';
 
 const RETURN_URL = 'https://app.example.test/oauth/return';

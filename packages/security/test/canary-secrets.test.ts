@@ -13,11 +13,11 @@ import {
 import { CreateApiKeyCredentialProviderCommand, CreateOauth2CredentialProviderCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { memoryLogger } from '@mandate/core';
 import { PostgresStore, openStore, type Store } from '@mandate/storage';
-import { DATABASE_URL, admin as pgAdmin, dropSchema, freshSchema } from '../../storage/test/pg-fixture.ts';
-import { createWorkload, dataClient, workloadKey } from '../../identity/test/data-harness.ts';
+import { DATABASE_URL, admin as pgAdmin, dropSchema, freshSchema } from '@mandate/storage/test-pg';
+import { createWorkload, dataClient, workloadKey } from '@mandate/identity/test-harness';
 import { collections } from '@mandate/identity/testing';
 import type { VaultTokenDoc } from '@mandate/identity/testing';
-import { LocalKeyProvider } from '../../identity/src/vault/index.ts';
+import { LocalKeyProvider } from '@mandate/identity';
 import { startFakeProvider } from './helpers/fake-oauth-provider.ts';
 import { startMandateWith } from './helpers/in-process-mandate.ts';
 import { browse, tokenRequest } from './helpers/flow-driver.ts';

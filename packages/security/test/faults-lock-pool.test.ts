@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PostgresStore } from '@mandate/storage';
-import { DATABASE_URL, dropSchema, freshSchema } from '../../storage/test/pg-fixture.ts';
+import { DATABASE_URL, dropSchema, freshSchema } from '@mandate/storage/test-pg';
 
 /**
  * Regression for a fault found by faults-kill.test.ts: PostgreSQL advisory locks hold a pooled connection

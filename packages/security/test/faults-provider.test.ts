@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { CreateOauth2CredentialProviderCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { GetResourceOauth2TokenCommand, type BedrockAgentCoreClient } from '@aws-sdk/client-bedrock-agentcore';
 import { MemoryStore } from '@mandate/storage';
-import { createWorkload, dataClient, startMandate, workloadKey, type Mandate } from '../../identity/test/data-harness.ts';
+import { createWorkload, dataClient, startMandate, workloadKey, type Mandate } from '@mandate/identity/test-harness';
 import { collections } from '@mandate/identity/testing';
 import { readVault, type VaultTokenDoc } from '@mandate/identity/testing';
 import { startFakeProvider, type FakeProvider, type TokenMode } from './helpers/fake-oauth-provider.ts';

@@ -24,8 +24,8 @@ import { demoSeed, startEntraEmulator, type EntraEmulator } from '@mandate/emula
 import { trustCa } from '@mandate/emulators';
 import { demoUserPoolSeed, startUserPoolEmulator, type UserPoolEmulator } from '@mandate/emulators';
 import { userPoolOperations } from '@mandate/emulators';
-import { controlOperations as runtimeControlOperations } from '../../runtime/src/control/index.ts';
-import { agentDir, baseRuntime, codeArtifact, startMandate, type Mandate } from '../../runtime/test/harness.ts';
+import { controlOperations as runtimeControlOperations } from '@mandate/runtime/testing';
+import { agentDir, baseRuntime, codeArtifact, startMandate, type Mandate } from '@mandate/runtime/test-harness';
 import { awsEncode, send, signRequest, type FuzzRequest, type FuzzResponse } from './helpers/fuzz-client.ts';
 import { garbageBodyArb, headerValueArb, jsonArb, queryArb, shapedArb, stringArb, type Pools } from './helpers/fuzz-arbitraries.ts';
 

@@ -6,7 +6,7 @@ import { CreateAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore-con
 import { decodeJwt } from 'jose';
 import { demoUserPoolSeed, startUserPoolEmulator, type UserPoolEmulator } from '@mandate/emulators';
 import { verifyWorkloadAccessToken } from '@mandate/identity/testing';
-import { agentDir, baseRuntime, bearerInvoke, codeArtifact, sessionId, sseEvents, startMandate, type Mandate } from '../../runtime/test/harness.ts';
+import { agentDir, baseRuntime, bearerInvoke, codeArtifact, sessionId, sseEvents, startMandate, type Mandate } from '@mandate/runtime/test-harness';
 
 /**
  * Issue 8 item 3 (runtime): several users invoke one JWT-authorized runtime with interleaved, concurrent

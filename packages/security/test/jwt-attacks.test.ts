@@ -13,8 +13,8 @@ import { CreateAgentRuntimeCommand, CreateOauth2CredentialProviderCommand, Creat
 import { collections, type WorkloadIdentityDoc } from '@mandate/identity/testing';
 import { sealPending, type AuthSessionDoc } from '@mandate/identity/testing';
 import type { InboundJwtConfigInput } from '@mandate/identity/testing';
-import { runtimeCollections } from '../../runtime/src/model.ts';
-import { agentDir, baseRuntime, bearerInvoke, codeArtifact, sessionId, startMandate, type Mandate } from '../../runtime/test/harness.ts';
+import { runtimeCollections } from '@mandate/runtime';
+import { agentDir, baseRuntime, bearerInvoke, codeArtifact, sessionId, startMandate, type Mandate } from '@mandate/runtime/test-harness';
 import {
   b64, hsBlank, hsWithPublicKey, makeKey, signRaw, signRawSegments, startEntraLike, startIssuer, startTripwire, unsecured,
   type EntraLike, type LocalIssuer, type SigningKey, type Tripwire,

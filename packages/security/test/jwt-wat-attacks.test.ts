@@ -12,7 +12,7 @@ import { CreateApiKeyCredentialProviderCommand, CreateOauth2CredentialProviderCo
 import { ManualClock } from '@mandate/core';
 import { MemoryStore } from '@mandate/storage';
 import { collections } from '@mandate/identity/testing';
-import { createWorkload, dataClient, startMandate, workloadKey, type Mandate } from '../../identity/test/data-harness.ts';
+import { createWorkload, dataClient, startMandate, workloadKey, type Mandate } from '@mandate/identity/test-harness';
 import { makeKey, signRaw } from './helpers/jwt-forge.ts';
 
 const RETURN_URL = 'https://app.example.test/return';

@@ -10,7 +10,7 @@ import {
   CompleteResourceTokenAuthCommand, GetResourceOauth2TokenCommand, GetWorkloadAccessTokenForUserIdCommand, type BedrockAgentCoreClient,
 } from '@aws-sdk/client-bedrock-agentcore';
 import { collections } from '@mandate/identity/testing';
-import { createEntraProvider, createWorkload, dataClient, startEntra, startMandate, workloadKey, type Entra, type Mandate } from '../../identity/test/data-harness.ts';
+import { createEntraProvider, createWorkload, dataClient, startEntra, startMandate, workloadKey, type Entra, type Mandate } from '@mandate/identity/test-harness';
 import { callbackFor, consentAt, open, providerUrlFor } from './helpers/oauth-browser.ts';
 
 const RETURN_URL = 'https://app.example.test:8443/oauth/return';

@@ -15,8 +15,8 @@ import { MemoryStore } from '@mandate/storage';
 import { createAccessKey } from '@mandate/edge';
 import { createIdentityService, type IdentityService } from '@mandate/identity';
 import { LocalKeyProvider } from '@mandate/identity';
-import { createRuntimeRouter, type RuntimeHandle } from '../../runtime/src/index.ts';
-import { agentDir, baseRuntime, codeArtifact } from '../../runtime/test/harness.ts';
+import { createRuntimeRouter, type RuntimeHandle } from '@mandate/runtime';
+import { agentDir, baseRuntime, codeArtifact } from '@mandate/runtime/test-harness';
 import { makeKey, signRaw } from './helpers/jwt-forge.ts';
 
 const REGION = 'us-west-2';

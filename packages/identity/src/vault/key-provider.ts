@@ -1,27 +1,7 @@
-/**
- * The key-encryption-key (master key) seam, shaped like a cloud KMS so AWS KMS, Azure Key Vault or
- * Vault transit can be added later as one more implementation: data keys are wrapped and unwrapped
- * under a named master key version, with an encryption context bound as associated data.
- */
-export interface WrappedKey {
-  /** base64url of the wrapped data key (opaque to callers). */
-  wrapped: string;
-  /** The master key version that wrapped it; recorded on the data-key row so rotation can resume. */
-  masterKeyId: string;
-}
-
-export interface KeyProvider {
-  /** A stable description of where master keys live, e.g. `local-file`, `local-env`, `aws-kms`. */
-  readonly kind: string;
-  /** Wraps a data key under the current master key version. */
-  wrapKey(dek: Uint8Array, context: Record<string, string>): Promise<WrappedKey>;
-  /** Throws MandateError('decryption_failure') for an unknown or retired key id, a wrong key, or a wrong context. */
-  unwrapKey(wrapped: string, masterKeyId: string, context: Record<string, string>): Promise<Buffer>;
-  /** The master key version new data keys are wrapped under. */
-  currentKeyId(): Promise<string>;
-  /** Every version that can still unwrap (current first). */
-  activeKeyIds(): Promise<string[]>;
-}
+// The KeyProvider seam itself is declared in ../services.ts (rank 0), next to the other service seams,
+// so services.ts need not import upward into vault/; re-exported here for vault's own users.
+import type { KeyProvider } from '../services.ts';
+export type { KeyProvider, WrappedKey } from '../services.ts';
 
 /** Providers that can create and retire master key versions themselves (the local ring; KMS rotates on its own). */
 export interface RotatableKeyProvider extends KeyProvider {

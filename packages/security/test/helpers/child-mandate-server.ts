@@ -8,9 +8,9 @@
  */
 import { silentLogger } from '@mandate/core';
 import { PostgresStore } from '@mandate/storage';
-import { trustCa } from '../../../emulators/src/tls/index.ts';
-import { createIdentityService } from '../../../identity/src/server.ts';
-import { LocalKeyProvider } from '../../../identity/src/vault/index.ts';
+import { trustCa } from '@mandate/emulators';
+import { createIdentityService } from '@mandate/identity';
+import { LocalKeyProvider } from '@mandate/identity';
 
 const env = process.env;
 if (env.SEC_CA_PEM) trustCa(env.SEC_CA_PEM);

@@ -3,9 +3,9 @@ import { BedrockAgentCoreControlClient } from '@aws-sdk/client-bedrock-agentcore
 import { memoryLogger, type Logger } from '@mandate/core';
 import type { Store } from '@mandate/storage';
 import { createAccessKey } from '@mandate/edge';
-import { createIdentityService } from '../../../identity/src/server.ts';
-import type { KeyProvider } from '../../../identity/src/vault/key-provider.ts';
-import type { Mandate } from '../../../identity/test/data-harness.ts';
+import { createIdentityService } from '@mandate/identity';
+import type { KeyProvider } from '@mandate/identity';
+import type { Mandate } from '@mandate/identity/test-harness';
 
 /**
  * Like data-harness startMandate, but with any key provider (e.g. a master-key ring file that a rotation

@@ -6,7 +6,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { exportSPKI } from 'jose';
 import { listen, type Listening } from '@mandate/http';
-import { makeKey, signRawRs256, startIssuer, type LocalIssuer, type SigningKey } from '../../../identity/test/inbound-jwt-fixtures.ts';
+import { makeKey, signRawRs256, startIssuer, type LocalIssuer, type SigningKey } from '@mandate/identity/test-jwt-fixtures';
 
 export { makeKey, startIssuer, type LocalIssuer, type SigningKey };
 

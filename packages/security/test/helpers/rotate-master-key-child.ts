@@ -4,7 +4,7 @@
  * window) and `done <json report>` at the end. Env: SEC_DATABASE_URL, SEC_SCHEMA, SEC_KEY_FILE. Not a test.
  */
 import { PostgresStore } from '@mandate/storage';
-import { LocalKeyProvider, rotateMasterKey } from '../../../identity/src/vault/index.ts';
+import { LocalKeyProvider, rotateMasterKey } from '@mandate/identity';
 
 const env = process.env;
 const pause = Number(env.SEC_PAUSE_MS ?? 5);
