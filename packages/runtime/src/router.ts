@@ -3,6 +3,7 @@ import { registerOperations, registerRoutes, renderAwsError, type EdgeServices }
 import type { IdentityPort } from '@mandate/identity';
 import { controlOperations } from './control/index.ts';
 import { invokeAgentRuntime } from './data/invoke-agent-runtime.ts';
+import { invokeAgentRuntimeCommand } from './data/invoke-command.ts';
 import { pingRuntime } from './data/ping.ts';
 import { stopRuntimeSession } from './data/stop-runtime-session.ts';
 import { runtimeWebSocket } from './data/ws-connect.ts';
@@ -27,6 +28,6 @@ export function createRuntimeRouter(services: EdgeServices, identity: IdentityPo
   const sessions = new SessionManager(services, options);
   const env: RuntimeEnv = { services, identity, options, sessions };
   registerOperations(router, services, controlOperations(env));
-  registerRoutes(router, [invokeAgentRuntime(env), stopRuntimeSession(env), pingRuntime(env), runtimeWebSocket(env)], (rc, err) => renderAwsError(rc, err, services));
+  registerRoutes(router, [invokeAgentRuntime(env), invokeAgentRuntimeCommand(env), stopRuntimeSession(env), pingRuntime(env), runtimeWebSocket(env)], (rc, err) => renderAwsError(rc, err, services));
   return { env, sessions, close: () => sessions.close() };
 }

@@ -173,3 +173,14 @@ test('WebSocket refusals before the upgrade: another user\'s session id (403), a
   assert.equal((none as Refused).status, 401);
   assert.equal((none as Refused).errorType, 'UnauthorizedException');
 });
+
+test('a user\'s bearer token cannot run commands in a session (they would see the agent\'s credentials)', async () => {
+  const res = await fetch(`${m.url}/runtimes/${encodeURIComponent(arn)}/commands`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${tokens.testuser1}`, 'content-type': 'application/json', 'x-amzn-bedrock-agentcore-runtime-session-id': sessionId('cmdjwt') },
+    body: JSON.stringify({ command: 'env' }),
+  });
+  assert.equal(res.status, 403);
+  assert.equal(res.headers.get('x-amzn-errortype'), 'AccessDeniedException');
+  assert.deepEqual(await res.json(), { message: 'Running commands in a runtime session needs an admin access key: a command sees the agent\'s environment and credentials, which serve every user of the runtime.' });
+});

@@ -14,6 +14,8 @@ export interface InvocationCaller {
   owner: string;
   /** The verified bearer token (sealed inside the WAT for on-behalf-of exchange). */
   userToken?: string;
+  /** How the caller proved itself: a user's bearer token, an admin key, or a workload key propagating its user's WAT. */
+  via: 'bearer' | 'admin-key' | 'workload-key';
 }
 
 const mismatch = (expected: string) =>
@@ -56,7 +58,7 @@ export async function authenticateInvocation(
     if (propagated && identity.userKey(propagated.user) !== identity.userKey(user)) {
       throw new MandateError('access_denied', 'The propagated workload access token names another user than the bearer token.');
     }
-    return { user, owner: identity.userKey(user), userToken: token };
+    return { user, owner: identity.userKey(user), userToken: token, via: 'bearer' };
   }
   if (bearer) throw mismatch('AWS SigV4 (IAM)');
   const caller = await services.authenticator.authenticate(req, rawPath, rawQuery, body, options.presigned ? { presigned: options.presigned } : undefined);
@@ -72,6 +74,7 @@ export async function authenticateInvocation(
       throw new MandateError('validation', 'Name the user either with runtimeUserId or with a propagated workload access token, not both.');
     }
     return {
+      via: caller.role === 'admin' ? 'admin-key' : 'workload-key',
       user: propagated.user,
       owner: identity.userKey(propagated.user),
       ...(propagated.userToken === undefined ? {} : { userToken: propagated.userToken }),
@@ -83,9 +86,9 @@ export async function authenticateInvocation(
   if (typeof userId === 'string' && userId !== '') {
     if (userId.length > 128) throw new MandateError('validation', 'runtimeUserId must be at most 128 characters.', { reason: 'FieldValidationFailed', fieldList: [{ name: 'runtimeUserId', message: 'Member must have length less than or equal to 128' }] });
     const user: UserBinding = { kind: 'userId', userId };
-    return { user, owner: identity.userKey(user) };
+    return { user, owner: identity.userKey(user), via: 'admin-key' };
   }
-  return { user: { kind: 'none' }, owner: `key:${caller.accessKeyId}` };
+  return { user: { kind: 'none' }, owner: `key:${caller.accessKeyId}`, via: 'admin-key' };
 }
 
 /** The propagated WAT, verified (forged, expired or foreign-keyed ones are refused), or undefined when none was sent. */

@@ -29,3 +29,9 @@ export const SESSION_QUERY = 'X-Amzn-Bedrock-AgentCore-Runtime-Session-Id';
 /** `/ws`: the session id comes in the header (SigV4 headers, bearer) or the query (presigned, subprotocol bearer). */
 export const wsQuery = targetQuery.extend({ [SESSION_QUERY]: sessionId.optional() });
 export const wsHeaders = { bind: { ...sessionBinding, protocols: 'sec-websocket-protocol' }, schema: z.object({ runtimeSessionId: sessionId.optional(), protocols: z.string().max(8192).optional() }) };
+
+/** InvokeAgentRuntimeCommand's body: the command line for /bin/sh and its timeout in seconds. */
+export const commandBody = z.strictObject({
+  command: z.string().min(1).max(65_536),
+  timeout: z.number().int().min(1).max(3600).optional(),
+});

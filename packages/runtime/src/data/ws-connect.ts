@@ -124,14 +124,14 @@ export function runtimeWebSocket(env: RuntimeEnv) {
           client.close(code, reason);
           agent.close(code, reason);
         };
-        session.sockets.add(close);
+        session.attached.add(close);
         logger.info('websocket opened');
         relay(client, agent, {
           activity: () => {
             session.lastActivity = services.clock.now();
           },
           done: () => {
-            session.sockets.delete(close);
+            session.attached.delete(close);
             logger.info('websocket closed');
           },
         });

@@ -36,13 +36,16 @@ export interface StartArgs {
  */
 export class AgentProcess {
   readonly port: number;
+  /** Where the agent runs and with what environment: commands in its session run the same way (InvokeAgentRuntimeCommand). */
+  readonly environment: { cwd: string; env: Record<string, string>; secrets: string[] };
   readonly #child: ChildProcess;
   readonly #logger: Logger;
   #exited = false;
   readonly exited: Promise<void>;
 
-  private constructor(port: number, child: ChildProcess, logger: Logger) {
+  private constructor(port: number, child: ChildProcess, logger: Logger, environment: AgentProcess['environment']) {
     this.port = port;
+    this.environment = environment;
     this.#child = child;
     this.#logger = logger;
     this.exited = new Promise((resolve) => {
@@ -72,7 +75,7 @@ export class AgentProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
-    const proc = new AgentProcess(port, child, args.logger);
+    const proc = new AgentProcess(port, child, args.logger, { cwd: args.launch.cwd, env, secrets: args.secrets });
     if (child.pid !== undefined) {
       const pid = child.pid;
       liveGroups.add(pid);

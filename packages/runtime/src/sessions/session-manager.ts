@@ -17,8 +17,8 @@ export interface LiveSession {
   startedAt: number;
   idleMs: number;
   maxMs: number;
-  /** Open WebSocket relays of this session: told why before its process ends, so clients get a clean close code. */
-  sockets: Set<(code: number, reason: string) => void>;
+  /** What is attached to the session (WebSocket relays, running commands): told why before its process ends, so each ends cleanly (a close code, a killed command). */
+  attached: Set<(code: number, reason: string) => void>;
 }
 
 /** Why a session ends, as the close frame its WebSockets get (RFC 6455 §7.4.1). */
@@ -29,10 +29,10 @@ const CLOSE_FOR = {
   shutdown: [1001, 'Mandate is shutting down'],
 } as const;
 
-function closeSockets(s: LiveSession, why: keyof typeof CLOSE_FOR): void {
+function detachAll(s: LiveSession, why: keyof typeof CLOSE_FOR): void {
   const [code, reason] = CLOSE_FOR[why];
-  for (const close of s.sockets) close(code, reason);
-  s.sockets.clear();
+  for (const close of s.attached) close(code, reason);
+  s.attached.clear();
 }
 
 /** Environment variables an agent inherits from Mandate's own environment; nothing else leaks (no Mandate secrets). */
@@ -119,7 +119,7 @@ export class SessionManager {
       key, runtimeId, sessionId, proc,
       version: version.agentRuntimeVersion,
       inflight: 0,
-      sockets: new Set(),
+      attached: new Set(),
       lastActivity: now,
       startedAt: now,
       idleMs: version.lifecycleConfiguration.idleRuntimeSessionTimeout * 1000,
@@ -161,7 +161,7 @@ export class SessionManager {
     const s = this.#live.get(key);
     if (!s) return false;
     this.#live.delete(key);
-    closeSockets(s, 'stop');
+    detachAll(s, 'stop');
     await s.proc.kill();
     this.#logger.info('agent session stopped', { agentRuntimeId: runtimeId, runtimeSessionId: sessionId, reason: 'stop' });
     return true;
@@ -198,7 +198,7 @@ export class SessionManager {
       }
       if (!reason || this.#live.get(s.key) !== s) return;
       this.#live.delete(s.key);
-      closeSockets(s, reason);
+      detachAll(s, reason);
       await s.proc.kill();
       this.#logger.info('agent session stopped', { agentRuntimeId: s.runtimeId, runtimeSessionId: s.sessionId, reason });
     }));
@@ -209,7 +209,7 @@ export class SessionManager {
     if (this.#timer) clearInterval(this.#timer);
     await Promise.all([...this.#starting.values()].map((p) => p.catch(() => undefined)));
     await Promise.all(this.list().map((s) => {
-      closeSockets(s, 'shutdown');
+      detachAll(s, 'shutdown');
       return s.proc.kill();
     }));
     this.#live.clear();
