@@ -1,3 +1,4 @@
+import type { ServerProtocol } from './protocols.ts';
 import type { CustomClaimRule } from '@mandate/identity';
 
 /** Store collections of the runtime (ids in comments). */
@@ -39,7 +40,7 @@ export interface RuntimeVersionDoc {
   launch: LaunchSpec;
   roleArn: string;
   networkConfiguration: { networkMode: string; networkModeConfig?: unknown };
-  protocolConfiguration: { serverProtocol: 'HTTP' };
+  protocolConfiguration: { serverProtocol: ServerProtocol };
   lifecycleConfiguration: { idleRuntimeSessionTimeout: number; maxLifetime: number };
   authorizer?: CustomJwtAuthorizer;
   requestHeaderAllowlist?: string[];

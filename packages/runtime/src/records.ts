@@ -4,6 +4,7 @@ import { decodeNextToken, encodeNextToken } from '@mandate/edge';
 import { cachedDoc } from '@mandate/edge';
 import type { EdgeServices } from '@mandate/edge';
 import { resolveArtifact } from './artifact.ts';
+import { PROTOCOLS, type ServerProtocol } from './protocols.ts';
 import {
   DEFAULT_IDLE_TIMEOUT_S, DEFAULT_MAX_LIFETIME_S, runtimeCollections as C, versionKey,
   type CustomJwtAuthorizer, type RuntimeArtifact, type RuntimeDoc, type RuntimeEndpointDoc, type RuntimeVersionDoc,
@@ -80,9 +81,10 @@ export async function pageByPrefix<T>(store: StoreOps, collection: string, prefi
 /** Builds an immutable version document from Create/Update input; validates and resolves the artifact. */
 export function buildVersion(id: string, version: string, input: Omit<RuntimeConfigInput, 'agentRuntimeId'>, now: number): RuntimeVersionDoc {
   const protocol = input.protocolConfiguration?.serverProtocol ?? 'HTTP';
-  if (protocol !== 'HTTP') {
-    throw validationError(`serverProtocol ${protocol} is not supported by Mandate yet; only HTTP agents can be hosted.`, [
-      { name: 'protocolConfiguration.serverProtocol', message: `${protocol} is not supported; use HTTP` },
+  if (!(protocol in PROTOCOLS)) {
+    const known = Object.keys(PROTOCOLS).join(', ');
+    throw validationError(`serverProtocol ${protocol} is not supported by Mandate yet; it hosts ${known} agents.`, [
+      { name: 'protocolConfiguration.serverProtocol', message: `${protocol} is not supported; use one of ${known}` },
     ]);
   }
   const artifact = input.agentRuntimeArtifact as RuntimeArtifact;
@@ -96,7 +98,7 @@ export function buildVersion(id: string, version: string, input: Omit<RuntimeCon
     launch: resolveArtifact(artifact),
     roleArn: input.roleArn,
     networkConfiguration: input.networkConfiguration,
-    protocolConfiguration: { serverProtocol: 'HTTP' },
+    protocolConfiguration: { serverProtocol: protocol as ServerProtocol },
     lifecycleConfiguration: { idleRuntimeSessionTimeout: idle, maxLifetime: max },
     createdTime: now,
   };

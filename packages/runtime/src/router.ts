@@ -4,6 +4,7 @@ import type { IdentityPort } from '@mandate/identity';
 import { controlOperations } from './control/index.ts';
 import { invokeAgentRuntime } from './data/invoke-agent-runtime.ts';
 import { invokeAgentRuntimeCommand } from './data/invoke-command.ts';
+import { getAgentCard } from './data/get-agent-card.ts';
 import { pingRuntime } from './data/ping.ts';
 import { stopRuntimeSession } from './data/stop-runtime-session.ts';
 import { runtimeWebSocket } from './data/ws-connect.ts';
@@ -28,6 +29,11 @@ export function createRuntimeRouter(services: EdgeServices, identity: IdentityPo
   const sessions = new SessionManager(services, options);
   const env: RuntimeEnv = { services, identity, options, sessions };
   registerOperations(router, services, controlOperations(env));
-  registerRoutes(router, [invokeAgentRuntime(env), invokeAgentRuntimeCommand(env), stopRuntimeSession(env), pingRuntime(env), runtimeWebSocket(env)], (rc, err) => renderAwsError(rc, err, services));
+  registerRoutes(router, [
+    invokeAgentRuntime(env),
+    // The invocation URL an A2A agent card names (with the trailing slash A2A clients post to).
+    invokeAgentRuntime(env, '/runtimes/:agentRuntimeArn/invocations/'),
+    getAgentCard(env),
+    invokeAgentRuntimeCommand(env), stopRuntimeSession(env), pingRuntime(env), runtimeWebSocket(env)], (rc, err) => renderAwsError(rc, err, services));
   return { env, sessions, close: () => sessions.close() };
 }

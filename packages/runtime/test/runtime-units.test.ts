@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MandateError } from '@mandate/core';
 import { allowedHeaders, negotiatedHeaders } from '../src/data/forward-headers.ts';
+import { rewriteAgentCard } from '../src/data/agent-card.ts';
 import { makeLineRedactor } from '../src/sessions/line-redactor.ts';
 import { resolveArtifact } from '../src/artifact.ts';
 import { runtimeIdFrom } from '../src/arns.ts';
@@ -69,4 +70,21 @@ test('runtimeIdFrom: full ARN of this region/account, or a bare id with a matchi
   assert.throws(() => runtimeIdFrom(s, 'arn:aws:bedrock-agentcore:eu-west-1:123456789012:runtime/my_agent-AbCdEf1234', null), (e: MandateError) => e.code === 'not_found');
   assert.throws(() => runtimeIdFrom(s, 'my_agent-AbCdEf1234', '999999999999'), (e: MandateError) => e.code === 'not_found');
   assert.throws(() => runtimeIdFrom(s, '../../x', null), (e: MandateError) => e.code === 'validation');
+});
+
+test('an agent card: only URLs pointing at the agent\'s own loopback port become Mandate\'s invocation URL', () => {
+  const mandate = 'https://mandate.example/runtimes/arn%3Ax/invocations/';
+  const card = {
+    name: 'x',
+    url: 'http://0.0.0.0:9000/',
+    additionalInterfaces: [{ url: 'http://localhost:9000/', transport: 'JSONRPC' }, { url: 'https://public.example/a2a', transport: 'JSONRPC' }],
+    supportedInterfaces: [{ url: 'http://127.0.0.1:9000/', protocolVersion: '1.0' }, { url: 'http://127.0.0.1:9001/', protocolVersion: '1.0' }, 'junk'],
+  };
+  assert.deepEqual(rewriteAgentCard(card, 9000, mandate), {
+    name: 'x',
+    url: mandate,
+    additionalInterfaces: [{ url: mandate, transport: 'JSONRPC' }, { url: 'https://public.example/a2a', transport: 'JSONRPC' }],
+    supportedInterfaces: [{ url: mandate, protocolVersion: '1.0' }, { url: 'http://127.0.0.1:9001/', protocolVersion: '1.0' }, 'junk'],
+  });
+  assert.equal(card.url, 'http://0.0.0.0:9000/', 'the input is not modified');
 });

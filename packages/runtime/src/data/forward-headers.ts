@@ -2,11 +2,11 @@ import type { IncomingHttpHeaders } from 'node:http';
 
 /**
  * Headers the agent receives besides Mandate's own (session id, request id, WATs, OAuth2CallbackUrl):
- * Content-Type and Accept (content negotiation), tracing and MCP headers, and whatever the runtime's
+ * Content-Type and Accept (content negotiation), tracing, MCP and A2A protocol headers, and whatever the runtime's
  * requestHeaderAllowlist names. Never the caller's Authorization unless allow-listed, never other
  * `x-amz-*`/`x-amzn-*` headers except `X-Amzn-Bedrock-AgentCore-Runtime-Custom-*` (reference §3.2).
  */
-const PASS_THROUGH = ['traceparent', 'tracestate', 'baggage', 'x-amzn-trace-id', 'mcp-session-id', 'mcp-protocol-version'];
+const PASS_THROUGH = ['traceparent', 'tracestate', 'baggage', 'x-amzn-trace-id', 'mcp-session-id', 'mcp-protocol-version', 'a2a-version', 'a2a-extensions'];
 /** Hop-by-hop and framing headers that an allow-list must never copy (RFC 9110 §7.6.1). */
 const NEVER = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authorization', 'content-length', 'cookie', 'expect']);
 const CUSTOM_PREFIX = 'x-amzn-bedrock-agentcore-runtime-custom-';

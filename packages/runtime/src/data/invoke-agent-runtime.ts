@@ -3,6 +3,7 @@ import { readBody } from '@mandate/http';
 import { defineRoute } from '@mandate/edge';
 import { uuid } from '@mandate/core';
 import type { RuntimeEnv } from '../env.ts';
+import { contractOf } from '../protocols.ts';
 import { authenticateInvocation } from './inbound-auth.ts';
 import { allowedHeaders, negotiatedHeaders } from './forward-headers.ts';
 import { agentUnreachable, proxyInvocation } from './proxy.ts';
@@ -18,9 +19,9 @@ const EXIT_GRACE_MS = 500;
  * POST /runtimes/{agentRuntimeArn}/invocations: authenticate (SigV4 or bearer, per the runtime),
  * bind the session to its user, start the session's agent if needed, mint the WAT, forward, stream back.
  */
-export const invokeAgentRuntime = (env: RuntimeEnv) => defineRoute({
+export const invokeAgentRuntime = (env: RuntimeEnv, path = '/runtimes/:agentRuntimeArn/invocations') => defineRoute({
   method: 'POST',
-  path: '/runtimes/:agentRuntimeArn/invocations',
+  path,
   query: targetQuery,
   headers: invokeHeaders,
   readsBody: true,
@@ -55,6 +56,7 @@ export const invokeAgentRuntime = (env: RuntimeEnv) => defineRoute({
     try {
       await proxyInvocation({
         port: session.proc.port,
+        path: contractOf(target.version.protocolConfiguration.serverProtocol).invokePath,
         headers,
         body,
         res,

@@ -6,6 +6,8 @@ const agentPool = new Agent({ keepAlive: true, maxSockets: 64, keepAliveMsecs: 1
 
 export interface ProxyArgs {
   port: number;
+  /** The agent's path for invocations (its protocol's contract). */
+  path: string;
   headers: Record<string, string>;
   body: Buffer;
   res: ServerResponse;
@@ -79,7 +81,7 @@ export function proxyInvocation(a: ProxyArgs): Promise<void> {
       reject(new MandateError('runtime_client_error', message, cause ? { cause: new AgentUnreachable(cause) } : undefined));
     };
     const req = request({
-      host: '127.0.0.1', port: a.port, method: 'POST', path: '/invocations', agent: agentPool,
+      host: '127.0.0.1', port: a.port, method: 'POST', path: a.path, agent: agentPool,
       headers: { ...a.headers, 'content-length': String(a.body.length) },
     });
     const timer = setTimeout(() => {

@@ -27,6 +27,8 @@ export interface StartArgs {
   startTimeoutMs: number;
   /** Literal secrets to mask in the agent's output. */
   secrets: string[];
+  /** What to GET for readiness and health (the protocol's contract: /ping for HTTP agents). */
+  healthPath: string;
 }
 
 /**
@@ -40,6 +42,7 @@ export class AgentProcess {
   readonly environment: { cwd: string; env: Record<string, string>; secrets: string[] };
   readonly #child: ChildProcess;
   readonly #logger: Logger;
+  #healthPath = '/ping';
   #exited = false;
   readonly exited: Promise<void>;
 
@@ -76,6 +79,7 @@ export class AgentProcess {
       detached: true,
     });
     const proc = new AgentProcess(port, child, args.logger, { cwd: args.launch.cwd, env, secrets: args.secrets });
+    proc.#healthPath = args.healthPath;
     if (child.pid !== undefined) {
       const pid = child.pid;
       liveGroups.add(pid);
@@ -107,14 +111,14 @@ export class AgentProcess {
       await Promise.race([new Promise((r) => setTimeout(r, Math.min(delay, Math.max(deadline - Date.now(), 0)))), this.exited]);
       delay = Math.min(delay * 2, 250);
     }
-    throw new MandateError('runtime_client_error', `The agent did not answer /ping within ${Math.round(timeoutMs / 1000)} s of starting.`);
+    throw new MandateError('runtime_client_error', `The agent did not answer ${this.#healthPath} within ${Math.round(timeoutMs / 1000)} s of starting.`);
   }
 
-  /** `GET /ping`: the agent's status, or undefined when it does not answer a valid ping. */
+  /** `GET /ping` (or the protocol's health path): the agent's status, or undefined when it does not answer 200. */
   ping(timeoutMs = 2000): Promise<PingStatus | undefined> {
     if (this.#exited) return Promise.resolve(undefined);
     return new Promise((resolve) => {
-      const req = request({ host: '127.0.0.1', port: this.port, path: '/ping', method: 'GET', timeout: timeoutMs, headers: { accept: 'application/json' } }, (res) => {
+      const req = request({ host: '127.0.0.1', port: this.port, path: this.#healthPath, method: 'GET', timeout: timeoutMs, headers: { accept: 'application/json' } }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (c: Buffer) => {

@@ -4,6 +4,7 @@ import type { EdgeServices } from '@mandate/edge';
 import type { ResolvedRuntimeOptions } from '../env.ts';
 import type { RuntimeVersionDoc } from '../model.ts';
 import { AgentProcess } from './agent-process.ts';
+import { contractOf } from '../protocols.ts';
 
 export interface LiveSession {
   key: string;
@@ -112,7 +113,10 @@ export class SessionManager {
     });
     const logger = this.#services.logger.child({ agentRuntimeId: runtimeId, runtimeSessionId: sessionId });
     const started = Date.now();
-    const proc = await AgentProcess.start({ launch: version.launch, env, logger, startTimeoutMs: this.#options.startTimeoutMs, secrets: [creds.secretAccessKey] });
+    const proc = await AgentProcess.start({
+      launch: version.launch, env, logger, startTimeoutMs: this.#options.startTimeoutMs, secrets: [creds.secretAccessKey],
+      healthPath: contractOf(version.protocolConfiguration.serverProtocol).healthPath,
+    });
     logger.info('agent session started', { port: proc.port, ms: Date.now() - started, version: version.agentRuntimeVersion });
     const now = this.#services.clock.now();
     const s: LiveSession = {
