@@ -13,6 +13,7 @@ export const errorCodes = {
   session_invalid: { awsType: 'AccessDeniedException', status: 403, description: 'A consent session is unknown, expired or already used.' },
   binding_mismatch: { awsType: 'AccessDeniedException', status: 403, description: 'A consent session was completed by a different user than the one it was started for.' },
   unauthorized: { awsType: 'UnauthorizedException', status: 401, description: 'A bearer token (JWT or workload access token) is missing, invalid or expired.' },
+  insufficient_scope: { awsType: 'AccessDeniedException', status: 403, description: 'A valid bearer token lacks every scope the resource accepts (RFC 6750 §3.1); WWW-Authenticate names the scopes.' },
   throttled: { awsType: 'ThrottlingException', status: 429, description: 'Too many requests (polls, live sessions); wait and retry.' },
   quota_exceeded: { awsType: 'ServiceQuotaExceededException', status: 402, description: 'A service quota (e.g. number of resources) is used up.' },
   resource_limit: { awsType: 'ResourceLimitExceededException', status: 400, description: 'A per-resource limit (e.g. sessions of an agent runtime) is reached.' },

@@ -21,7 +21,7 @@ export interface RouteInput<Q, H, F = Record<string, string>> {
  * headers, and every failure goes through the one renderer its part chose.
  */
 export interface Route<Q = Record<string, string>, H = Record<string, string>, F = Record<string, string>> {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   path: string;
   /** The query string, first value per name (RFC 6749 §3.1 forbids repeating OAuth parameters anyway). */
   query?: z.ZodType<Q>;

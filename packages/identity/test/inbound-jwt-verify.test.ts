@@ -105,8 +105,20 @@ test('allowedScopes: at least one from scope or scp (string or array)', async ()
   assert.ok(await verifier.verify(await sign(rsa, claims({ scope: 'openid agent/invoke' })), cfg));
   assert.ok(await verifier.verify(await sign(rsa, claims({ scp: 'agent/invoke' })), cfg));
   assert.ok(await verifier.verify(await sign(rsa, claims({ scp: ['x', 'agent/invoke'] })), cfg));
-  await rejects(await sign(rsa, claims({ scope: 'openid agent/invoker' })), cfg);
-  await rejects(await sign(rsa, claims()), cfg);
+  // Valid in all but scope: 403 insufficient_scope naming the accepted scopes (RFC 6750 §3.1), not 401.
+  for (const t of [await sign(rsa, claims({ scope: 'openid agent/invoker' })), await sign(rsa, claims())]) {
+    await assert.rejects(verifier.verify(t, cfg), (e: unknown) => {
+      assert.ok(e instanceof MandateError);
+      assert.equal(e.code, 'insufficient_scope');
+      assert.equal(e.status, 403);
+      assert.equal(e.awsType, 'AccessDeniedException');
+      assert.equal(e.message, 'The bearer token does not carry a scope this resource accepts.');
+      assert.deepEqual(e.headers, { 'www-authenticate': 'Bearer error="insufficient_scope", scope="agent/invoke"' });
+      return true;
+    });
+  }
+  // Any other failure still hides that the scope was the only problem.
+  await rejects(await sign(rsa, claims({ scope: 'openid', client_id: 'someone-else' })), { ...cfg, allowedClients: ['client-a'] });
 });
 
 test('customClaims: STRING EQUALS, STRING_ARRAY CONTAINS and CONTAINS_ANY; missing claims fail', async () => {

@@ -43,6 +43,8 @@ export interface RuntimeVersionDoc {
   protocolConfiguration: { serverProtocol: ServerProtocol };
   lifecycleConfiguration: { idleRuntimeSessionTimeout: number; maxLifetime: number };
   authorizer?: CustomJwtAuthorizer;
+  /** customJWTAuthorizer.advertisedScopeMapping: not a rule the verifier applies; its values are the scopes MCP metadata advertises. */
+  advertisedScopeMapping?: Record<string, string>;
   requestHeaderAllowlist?: string[];
   environmentVariables?: Record<string, string>;
   description?: string;

@@ -104,13 +104,14 @@ export function buildVersion(id: string, version: string, input: Omit<RuntimeCon
   };
   const a = input.authorizerConfiguration?.customJWTAuthorizer;
   if (a) {
-    // advertisedScopeMapping is not an authorizer rule; members the caller left out stay out of the document.
+    // advertisedScopeMapping is not an authorizer rule (it is kept beside it); members the caller left out stay out of the document.
     const authorizer: CustomJwtAuthorizer = { discoveryUrl: a.discoveryUrl };
     if (a.allowedAudience) authorizer.allowedAudience = a.allowedAudience;
     if (a.allowedClients) authorizer.allowedClients = a.allowedClients;
     if (a.allowedScopes) authorizer.allowedScopes = a.allowedScopes;
     if (a.customClaims) authorizer.customClaims = a.customClaims as CustomJwtAuthorizer['customClaims'] & object;
     doc.authorizer = authorizer;
+    if (a.advertisedScopeMapping) doc.advertisedScopeMapping = a.advertisedScopeMapping;
   }
   if (input.requestHeaderConfiguration) doc.requestHeaderAllowlist = input.requestHeaderConfiguration.requestHeaderAllowlist;
   if (input.environmentVariables) doc.environmentVariables = input.environmentVariables;

@@ -5,6 +5,7 @@ import { controlOperations } from './control/index.ts';
 import { invokeAgentRuntime } from './data/invoke-agent-runtime.ts';
 import { invokeAgentRuntimeCommand } from './data/invoke-command.ts';
 import { getAgentCard } from './data/get-agent-card.ts';
+import { protectedResourceMetadata } from './data/resource-metadata.ts';
 import { pingRuntime } from './data/ping.ts';
 import { stopRuntimeSession } from './data/stop-runtime-session.ts';
 import { runtimeWebSocket } from './data/ws-connect.ts';
@@ -33,6 +34,10 @@ export function createRuntimeRouter(services: EdgeServices, identity: IdentityPo
     invokeAgentRuntime(env),
     // The invocation URL an A2A agent card names (with the trailing slash A2A clients post to).
     invokeAgentRuntime(env, '/runtimes/:agentRuntimeArn/invocations/'),
+    // MCP's streamable HTTP: the server's event stream and the end of a session.
+    invokeAgentRuntime(env, '/runtimes/:agentRuntimeArn/invocations', 'GET'),
+    invokeAgentRuntime(env, '/runtimes/:agentRuntimeArn/invocations', 'DELETE'),
+    protectedResourceMetadata(env),
     getAgentCard(env),
     invokeAgentRuntimeCommand(env), stopRuntimeSession(env), pingRuntime(env), runtimeWebSocket(env)], (rc, err) => renderAwsError(rc, err, services));
   return { env, sessions, close: () => sessions.close() };

@@ -22,7 +22,9 @@ export function runtimeView(rt: RuntimeDoc, v: RuntimeVersionDoc): Record<string
   };
   if (v.description !== undefined) out.description = v.description;
   if (v.environmentVariables) out.environmentVariables = v.environmentVariables;
-  if (v.authorizer) out.authorizerConfiguration = { customJWTAuthorizer: v.authorizer };
+  if (v.authorizer) {
+    out.authorizerConfiguration = { customJWTAuthorizer: v.advertisedScopeMapping ? { ...v.authorizer, advertisedScopeMapping: v.advertisedScopeMapping } : v.authorizer };
+  }
   if (v.requestHeaderAllowlist) out.requestHeaderConfiguration = { requestHeaderAllowlist: v.requestHeaderAllowlist };
   if (v.metadataConfiguration) out.metadataConfiguration = v.metadataConfiguration;
   return out;

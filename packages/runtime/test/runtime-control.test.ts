@@ -122,7 +122,7 @@ test('validation: names, artifacts, protocols, authorizers, lifecycle', async ()
   await rejects(m.control.send(new CreateAgentRuntimeCommand({ ...base, agentRuntimeArtifact: { containerConfiguration: { containerUri: '123456789012.dkr.ecr.us-west-2.amazonaws.com/agent:latest' } } })),
     'ValidationException', 'agentRuntimeArtifact.containerConfiguration.containerUri: must be file:///absolute/dir: Mandate runs local directories, not container images', 400);
   await rejects(m.control.send(new CreateAgentRuntimeCommand({ ...base, protocolConfiguration: { serverProtocol: 'AGUI' } })),
-    'ValidationException', 'serverProtocol AGUI is not supported by Mandate yet; it hosts HTTP, A2A agents.', 400);
+    'ValidationException', 'serverProtocol AGUI is not supported by Mandate yet; it hosts HTTP, A2A, MCP agents.', 400);
   await rejects(m.control.send(new CreateAgentRuntimeCommand({ ...base, authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: 'https://idp.example/jwks.json', allowedClients: ['a'] } } })),
     'ValidationException', /discoveryUrl.*openid-configuration/, 400);
   await rejects(m.control.send(new CreateAgentRuntimeCommand({ ...base, authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: 'https://idp.example/.well-known/openid-configuration' } } })),

@@ -39,13 +39,16 @@ type ImportedKey = Awaited<ReturnType<typeof importJWK>>;
 
 /** Internal: the reason a token was refused, logged at debug level and never shown to the caller. */
 class Reject extends Error {}
+/** The token is valid in every other respect: the caller may get a token with more scope (RFC 6750 §3.1). */
+class MissingScope extends Reject {}
 
 /**
  * Verifies inbound user JWTs the way AgentCore's customJWTAuthorizer does (discovery, JWKS, `iss`,
  * `aud` ∈ allowedAudience, client ∈ allowedClients, a scope ∈ allowedScopes, customClaims; every
  * configured check enforced, a missing claim is a failure). Every failure is the same
- * `MandateError('unauthorized')` with `WWW-Authenticate: Bearer error="invalid_token"` (RFC 6750 §3);
- * the reason goes to the debug log only.
+ * `MandateError('unauthorized')` with `WWW-Authenticate: Bearer error="invalid_token"` (RFC 6750 §3),
+ * except a token valid in all but scope, which is `insufficient_scope` (403, RFC 6750 §3.1) naming the
+ * accepted scopes; the reason goes to the debug log only.
  */
 export class InboundJwtVerifier {
   readonly #keys: KeyCache;
@@ -85,6 +88,12 @@ export class InboundJwtVerifier {
       return result;
     } catch (err) {
       this.#logger.debug('inbound JWT rejected', { discoveryUrl: config.discoveryUrl, reason: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+      if (err instanceof MissingScope) {
+        const scope = (config.allowedScopes ?? []).join(' ');
+        throw new MandateError('insufficient_scope', 'The bearer token does not carry a scope this resource accepts.', {
+          headers: { 'www-authenticate': `Bearer error="insufficient_scope", scope="${scope}"` },
+        });
+      }
       throw new MandateError('unauthorized', 'The bearer token is not valid for this resource.', {
         headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
       });
@@ -149,11 +158,12 @@ export class InboundJwtVerifier {
     if (allowedAudience?.length && !audienceMatches(payload, allowedAudience)) throw new Reject('aud not allowed');
     const clientId = clientIdOf(payload);
     if (allowedClients?.length && (clientId === undefined || !allowedClients.includes(clientId))) throw new Reject('client not allowed');
-    if (allowedScopes?.length && !scopesOf(payload).some((s) => allowedScopes.includes(s))) throw new Reject('no allowed scope');
     if (customClaims?.length) {
       const failed = failingCustomClaim(payload, customClaims);
       if (failed !== undefined) throw new Reject(`custom claim ${failed} does not match`);
     }
+    // Last: only a token that passes every other rule may learn it merely lacks scope.
+    if (allowedScopes?.length && !scopesOf(payload).some((s) => allowedScopes.includes(s))) throw new MissingScope('no allowed scope');
     return clientId === undefined ? { issuer, subject: payload.sub, claims: payload } : { issuer, subject: payload.sub, clientId, claims: payload };
   }
 

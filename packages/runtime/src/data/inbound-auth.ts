@@ -32,11 +32,33 @@ export interface InvocationAuthOptions {
   bearer?: string;
   /** Accept SigV4 presigned URLs valid for at most this long (WebSockets only). */
   presigned?: { maxExpiresSeconds: number };
+  /** MCP runtimes: where a refused client finds the protected resource metadata (RFC 9728 §5.1). */
+  challenge?: { resourceMetadata: string; scope?: string };
+}
+
+/** Adds resource_metadata (and scope) to a bearer refusal's WWW-Authenticate (RFC 9728 §5.1, RFC 6750 §3). */
+function withChallenge(err: unknown, challenge: InvocationAuthOptions['challenge']): unknown {
+  if (!challenge || !(err instanceof MandateError) || (err.code !== 'unauthorized' && err.code !== 'insufficient_scope')) return err;
+  const base = err.headers?.['www-authenticate'] ?? 'Bearer';
+  const params = [base === 'Bearer' ? '' : base.slice('Bearer '.length), `resource_metadata="${challenge.resourceMetadata}"`];
+  if (challenge.scope !== undefined && !base.includes('scope=')) params.push(`scope="${challenge.scope}"`);
+  return new MandateError(err.code, err.message, { cause: err, headers: { ...err.headers, 'www-authenticate': `Bearer ${params.filter((p) => p !== '').join(', ')}` } });
 }
 
 export async function authenticateInvocation(
   services: EdgeServices, identity: IdentityPort, req: IncomingMessage, rawPath: string, rawQuery: string, body: Buffer, version: RuntimeVersionDoc,
   options: InvocationAuthOptions = {},
+): Promise<InvocationCaller> {
+  try {
+    return await authenticate(services, identity, req, rawPath, rawQuery, body, version, options);
+  } catch (err) {
+    throw withChallenge(err, options.challenge);
+  }
+}
+
+async function authenticate(
+  services: EdgeServices, identity: IdentityPort, req: IncomingMessage, rawPath: string, rawQuery: string, body: Buffer, version: RuntimeVersionDoc,
+  options: InvocationAuthOptions,
 ): Promise<InvocationCaller> {
   const header = req.headers.authorization ?? '';
   if (options.bearer !== undefined && header !== '') {

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { readBody } from '@mandate/http';
 import { defineRoute } from '@mandate/edge';
-import { uuid } from '@mandate/core';
+import { MandateError, uuid } from '@mandate/core';
 import type { RuntimeEnv } from '../env.ts';
 import { contractOf } from '../protocols.ts';
 import { authenticateInvocation } from './inbound-auth.ts';
@@ -10,6 +10,8 @@ import { agentUnreachable, proxyInvocation } from './proxy.ts';
 import { invokeHeaders, SESSION_HEADER, targetQuery } from './inputs.ts';
 import { resolveTarget } from './resolve-target.ts';
 import { claimSession } from './session-owner.ts';
+import { fromAgent, isInitialize, mcpSessionIdOf, SESSION_GONE, toAgent } from './mcp-session.ts';
+import { mcpChallenge } from './resource-metadata.ts';
 
 const REQUEST_ID_HEADER = 'x-amzn-bedrock-agentcore-runtime-request-id';
 /** How long a failed invocation waits for a dying agent's exit to be reported. */
@@ -18,9 +20,10 @@ const EXIT_GRACE_MS = 500;
 /**
  * POST /runtimes/{agentRuntimeArn}/invocations: authenticate (SigV4 or bearer, per the runtime),
  * bind the session to its user, start the session's agent if needed, mint the WAT, forward, stream back.
+ * MCP runtimes also take GET (the server's event stream) and DELETE (end the MCP session) there.
  */
-export const invokeAgentRuntime = (env: RuntimeEnv, path = '/runtimes/:agentRuntimeArn/invocations') => defineRoute({
-  method: 'POST',
+export const invokeAgentRuntime = (env: RuntimeEnv, path = '/runtimes/:agentRuntimeArn/invocations', method: 'POST' | 'GET' | 'DELETE' = 'POST') => defineRoute({
+  method,
   path,
   query: targetQuery,
   headers: invokeHeaders,
@@ -31,8 +34,15 @@ export const invokeAgentRuntime = (env: RuntimeEnv, path = '/runtimes/:agentRunt
     const body = await readBody(req, env.options.maxPayloadBytes);
     const rawQuery = req.url && req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '';
     const target = await resolveTarget(services, rc.params.agentRuntimeArn!, query);
-    const caller = await authenticateInvocation(services, env.identity, req, rc.rawPath, rawQuery, body, target.version);
-    const sessionId = h.runtimeSessionId ?? uuid();
+    const protocol = target.version.protocolConfiguration.serverProtocol;
+    const contract = contractOf(protocol);
+    const mcp = protocol === 'MCP';
+    if (method !== 'POST' && !contract.extraMethods?.includes(method)) {
+      throw new MandateError('method_not_allowed', `Method ${method} is not allowed on the invocations of a ${protocol} runtime.`);
+    }
+    const caller = await authenticateInvocation(services, env.identity, req, rc.rawPath, rawQuery, body, target.version, mcp ? { challenge: mcpChallenge(services.config.publicUrl, target) } : {});
+    const clientMcpSession = mcp ? mcpSessionIdOf(req) : undefined;
+    const sessionId = h.runtimeSessionId ?? clientMcpSession ?? uuid();
     const rt = target.runtime;
     const lifecycle = target.version.lifecycleConfiguration;
     await claimSession(services.store, rt.agentRuntimeId, sessionId, caller.owner, services.clock.now(), lifecycle.maxLifetime * 1000);
@@ -52,11 +62,23 @@ export const invokeAgentRuntime = (env: RuntimeEnv, path = '/runtimes/:agentRunt
       'x-amz-bedrock-agentcore-identity-wat': wat,
       oauth2callbackurl: env.identity.returnPageUrl,
     };
+    const initialize = mcp && method === 'POST' && isInitialize(body);
+    if (mcp) {
+      // A session id this agent process never initialized (it was restarted): MCP clients start over on 404.
+      if (clientMcpSession !== undefined && session.mcp === undefined && !initialize) {
+        res.writeHead(404, { 'content-type': 'application/json', [SESSION_HEADER]: sessionId }).end(SESSION_GONE);
+        return;
+      }
+      toAgent(session, headers);
+    }
     const end = sessions.begin(session);
     try {
       await proxyInvocation({
         port: session.proc.port,
-        path: contractOf(target.version.protocolConfiguration.serverProtocol).invokePath,
+        path: contract.invokePath,
+        method,
+        ...(contract.relayStatus ? { relayStatus: true } : {}),
+        ...(mcp ? { onResponseHeaders: (up: Parameters<typeof fromAgent>[4], out: Record<string, string>) => fromAgent(session, sessionId, initialize, method, up, out) } : {}),
         headers,
         body,
         res,

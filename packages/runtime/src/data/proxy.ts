@@ -8,6 +8,15 @@ export interface ProxyArgs {
   port: number;
   /** The agent's path for invocations (its protocol's contract). */
   path: string;
+  /** POST unless the protocol says otherwise (MCP also GETs its event stream and DELETEs its session). */
+  method?: string;
+  /**
+   * Relay the agent's non-2xx answers as they are: for protocols where a status is part of the
+   * conversation (MCP: 404 means "session gone, initialize again", 202 "notification accepted").
+   */
+  relayStatus?: boolean;
+  /** Adjusts the headers sent to the caller from the agent's (e.g. translating an MCP session id). */
+  onResponseHeaders?: (agent: IncomingMessage['headers'], out: Record<string, string>) => void;
   headers: Record<string, string>;
   body: Buffer;
   res: ServerResponse;
@@ -81,7 +90,7 @@ export function proxyInvocation(a: ProxyArgs): Promise<void> {
       reject(new MandateError('runtime_client_error', message, cause ? { cause: new AgentUnreachable(cause) } : undefined));
     };
     const req = request({
-      host: '127.0.0.1', port: a.port, method: 'POST', path: a.path, agent: agentPool,
+      host: '127.0.0.1', port: a.port, method: a.method ?? 'POST', path: a.path, agent: agentPool,
       headers: { ...a.headers, 'content-length': String(a.body.length) },
     });
     const timer = setTimeout(() => {
@@ -96,7 +105,7 @@ export function proxyInvocation(a: ProxyArgs): Promise<void> {
     req.on('response', (up: IncomingMessage) => {
       clearTimeout(timer);
       const status = up.statusCode ?? 502;
-      if (status < 200 || status >= 300) {
+      if ((status < 200 || status >= 300) && !a.relayStatus) {
         up.resume();
         fail(`The agent returned an error (HTTP ${status}).`, { reason: 'status', status });
         return;
@@ -107,7 +116,8 @@ export function proxyInvocation(a: ProxyArgs): Promise<void> {
         const v = up.headers[h];
         if (typeof v === 'string') headers[h] = v;
       }
-      headers['content-type'] ??= 'application/octet-stream';
+      a.onResponseHeaders?.(up.headers, headers);
+      if (up.headers['content-type'] !== undefined || !a.relayStatus) headers['content-type'] ??= 'application/octet-stream';
       a.res.writeHead(status, headers);
       relayCorked(up, a.res);
       up.pipe(a.res);

@@ -29,6 +29,8 @@ export interface StartArgs {
   secrets: string[];
   /** What to GET for readiness and health (the protocol's contract: /ping for HTTP agents). */
   healthPath: string;
+  /** Any HTTP answer there means "up" (MCP servers have no health route). */
+  healthAnyStatus?: boolean;
 }
 
 /**
@@ -43,6 +45,7 @@ export class AgentProcess {
   readonly #child: ChildProcess;
   readonly #logger: Logger;
   #healthPath = '/ping';
+  #healthAnyStatus = false;
   #exited = false;
   readonly exited: Promise<void>;
 
@@ -80,6 +83,7 @@ export class AgentProcess {
     });
     const proc = new AgentProcess(port, child, args.logger, { cwd: args.launch.cwd, env, secrets: args.secrets });
     proc.#healthPath = args.healthPath;
+    proc.#healthAnyStatus = args.healthAnyStatus ?? false;
     if (child.pid !== undefined) {
       const pid = child.pid;
       liveGroups.add(pid);
@@ -126,7 +130,7 @@ export class AgentProcess {
           if (size <= 4096) chunks.push(c);
         });
         res.on('end', () => {
-          if (res.statusCode !== 200) return resolve(undefined);
+          if (res.statusCode !== 200) return resolve(this.#healthAnyStatus && res.statusCode !== undefined ? 'Healthy' : undefined);
           try {
             const status = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { status?: unknown }).status;
             resolve(status === 'HealthyBusy' ? 'HealthyBusy' : 'Healthy');

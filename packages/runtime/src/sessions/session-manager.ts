@@ -20,6 +20,8 @@ export interface LiveSession {
   maxMs: number;
   /** What is attached to the session (WebSocket relays, running commands): told why before its process ends, so each ends cleanly (a close code, a killed command). */
   attached: Set<(code: number, reason: string) => void>;
+  /** MCP runtimes: set once the agent answered `initialize` in this process; its own Mcp-Session-Id if it gave one. */
+  mcp?: { agentSessionId?: string };
 }
 
 /** Why a session ends, as the close frame its WebSockets get (RFC 6455 §7.4.1). */
@@ -116,6 +118,7 @@ export class SessionManager {
     const proc = await AgentProcess.start({
       launch: version.launch, env, logger, startTimeoutMs: this.#options.startTimeoutMs, secrets: [creds.secretAccessKey],
       healthPath: contractOf(version.protocolConfiguration.serverProtocol).healthPath,
+      healthAnyStatus: contractOf(version.protocolConfiguration.serverProtocol).healthAnyStatus ?? false,
     });
     logger.info('agent session started', { port: proc.port, ms: Date.now() - started, version: version.agentRuntimeVersion });
     const now = this.#services.clock.now();

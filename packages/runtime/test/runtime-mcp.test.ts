@@ -1,0 +1,183 @@
+// An MCP server hosted on the runtime (serverProtocol MCP), reached by the official
+// @modelcontextprotocol/sdk client that knows only the runtime's URL: 401 → protected resource metadata
+// (RFC 9728) → sign-in at the user pool's hosted UI in Chromium (code + PKCE S256) → tools/call.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser } from 'playwright-core';
+import {
+  AdminCreateUserCommand, AdminSetUserPasswordCommand, CognitoIdentityProviderClient, CreateUserPoolClientCommand, CreateUserPoolCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { CreateAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore-control';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { UnauthorizedError, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
+import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import { decodeJwt } from 'jose';
+import { startUserPoolEmulator, type UserPoolEmulator } from '@mandate/emulators';
+import { verifyWorkloadAccessToken } from '@mandate/identity/testing';
+import { agentDir, baseRuntime, codeArtifact, startMandate, type Mandate } from './harness.ts';
+
+const PASSWORD = 'Correct-Horse-9-Battery';
+let m: Mandate;
+let emu: UserPoolEmulator;
+let cognito: CognitoIdentityProviderClient;
+let browser: Browser;
+let callback: Server;
+let redirectUrl: string;
+let clientId: string;
+let poolId: string;
+let arn: string;
+let mcpUrl: URL;
+
+before(async () => {
+  callback = createServer((_req, res) => res.end('signed in'));
+  await new Promise<void>((r) => callback.listen(0, '127.0.0.1', r));
+  redirectUrl = `http://127.0.0.1:${(callback.address() as AddressInfo).port}/callback`;
+  emu = await startUserPoolEmulator({});
+  cognito = new CognitoIdentityProviderClient({ region: 'us-west-2', endpoint: emu.url, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'unused' }, maxAttempts: 1 });
+  poolId = (await cognito.send(new CreateUserPoolCommand({ PoolName: 'McpUsers' }))).UserPool!.Id!;
+  // A public client (no secret): the MCP client signs in with the code flow and PKCE only.
+  clientId = (await cognito.send(new CreateUserPoolClientCommand({
+    UserPoolId: poolId, ClientName: 'mcp-client', AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: ['code'],
+    AllowedOAuthScopes: ['openid', 'email'], CallbackURLs: [redirectUrl], SupportedIdentityProviders: ['COGNITO'],
+  }))).UserPoolClient!.ClientId!;
+  for (const u of ['alice', 'bob']) {
+    await cognito.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: u, MessageAction: 'SUPPRESS', UserAttributes: [{ Name: 'email', Value: `${u}@example.com` }, { Name: 'email_verified', Value: 'true' }] }));
+    await cognito.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: u, Password: PASSWORD, Permanent: true }));
+  }
+  m = await startMandate({ startTimeoutMs: 60_000 });
+  arn = (await m.control.send(new CreateAgentRuntimeCommand({
+    agentRuntimeName: 'mcp_server', agentRuntimeArtifact: codeArtifact(agentDir('mcp-server')), ...baseRuntime,
+    protocolConfiguration: { serverProtocol: 'MCP' },
+    authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: emu.discoveryUrl(poolId), allowedClients: [clientId], advertisedScopeMapping: { openid: 'openid' } } },
+  }))).agentRuntimeArn!;
+  mcpUrl = new URL(`${m.url}/runtimes/${encodeURIComponent(arn)}/invocations`);
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+});
+after(async () => {
+  await browser?.close();
+  await m?.close();
+  cognito?.destroy();
+  await emu?.close();
+  callback?.close();
+});
+
+/** The MCP SDK's OAuth client side, as a desktop MCP client implements it: a registered public client, tokens in memory. */
+class TestOAuthProvider implements OAuthClientProvider {
+  authorizationUrl: URL | undefined;
+  #tokens: OAuthTokens | undefined;
+  #verifier = '';
+  get redirectUrl() {
+    return redirectUrl;
+  }
+  get clientMetadata(): OAuthClientMetadata {
+    return { redirect_uris: [redirectUrl], client_name: 'mandate test', token_endpoint_auth_method: 'none', grant_types: ['authorization_code'], response_types: ['code'] };
+  }
+  clientInformation(): OAuthClientInformationMixed {
+    return { client_id: clientId };
+  }
+  tokens() {
+    return this.#tokens;
+  }
+  saveTokens(t: OAuthTokens) {
+    this.#tokens = t;
+  }
+  redirectToAuthorization(url: URL) {
+    this.authorizationUrl = url;
+  }
+  saveCodeVerifier(v: string) {
+    this.#verifier = v;
+  }
+  codeVerifier() {
+    return this.#verifier;
+  }
+}
+
+/** A person signing in at the user pool's hosted page in Chromium; returns the code the redirect carried. */
+async function signIn(url: URL, username: string): Promise<string> {
+  const page = await browser.newPage();
+  try {
+    await page.goto(url.href);
+    await page.getByLabel('Username').fill(username);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((u) => u.href.startsWith(redirectUrl));
+    return new URL(page.url()).searchParams.get('code')!;
+  } finally {
+    await page.close();
+  }
+}
+
+/** Connects as `username` the way an MCP client does: try, get 401, sign in through the browser, connect again. */
+async function connectAs(username: string): Promise<{ client: Client; transport: StreamableHTTPClientTransport; provider: TestOAuthProvider }> {
+  const provider = new TestOAuthProvider();
+  const first = new StreamableHTTPClientTransport(mcpUrl, { authProvider: provider });
+  await assert.rejects(new Client({ name: 'test', version: '1' }).connect(first), UnauthorizedError);
+  assert.ok(provider.authorizationUrl, 'the client was sent to sign in');
+  await first.finishAuth(await signIn(provider.authorizationUrl, username));
+  const transport = new StreamableHTTPClientTransport(mcpUrl, { authProvider: provider });
+  const client = new Client({ name: 'test', version: '1' });
+  await client.connect(transport);
+  return { client, transport, provider };
+}
+
+const whoami = async (client: Client) => {
+  const r = await client.callTool({ name: 'whoami', arguments: {} });
+  return JSON.parse((r.content as Array<{ text: string }>)[0]!.text) as { runtimeSessionId: string; wat: string; pid: number };
+};
+
+test('an unauthenticated MCP request gets 401 with resource_metadata, and the metadata names the user pool', async () => {
+  const res = await fetch(mcpUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}' });
+  assert.equal(res.status, 401);
+  const prm = `${m.url}/.well-known/oauth-protected-resource/runtimes/${encodeURIComponent(arn)}/invocations`;
+  assert.equal(res.headers.get('www-authenticate'), `Bearer resource_metadata="${prm}", scope="openid"`);
+  const meta = await (await fetch(prm)).json();
+  assert.deepEqual(meta, {
+    resource: mcpUrl.href, authorization_servers: [emu.discoveryUrl(poolId).replace('/.well-known/openid-configuration', '')],
+    bearer_methods_supported: ['header'], scopes_supported: ['openid'], resource_name: 'mcp_server',
+  });
+});
+
+test('the official MCP client signs in through the browser (PKCE S256, resource = the runtime URL) and calls a tool as that user', async () => {
+  const { client, transport, provider } = await connectAs('alice');
+  try {
+    const auth = provider.authorizationUrl!;
+    assert.equal(auth.searchParams.get('code_challenge_method'), 'S256');
+    assert.equal(auth.searchParams.get('resource'), mcpUrl.href);
+    const tools = await client.listTools();
+    assert.deepEqual(tools.tools.map((t) => t.name), ['whoami']);
+    const who = await whoami(client);
+    assert.equal(who.runtimeSessionId, transport.sessionId, "the client's Mcp-Session-Id is Mandate's runtime session id");
+    const wat = await verifyWorkloadAccessToken(m.identity.services, who.wat);
+    const token = decodeJwt(provider.tokens()!.access_token);
+    assert.deepEqual(wat.user, { kind: 'jwt', issuer: token.iss, subject: token.sub });
+    assert.equal((await whoami(client)).pid, who.pid, 'the session stays on its agent process');
+  } finally {
+    await transport.terminateSession();
+    await client.close();
+  }
+});
+
+test('two users each get their own session; one cannot use the other\'s Mcp-Session-Id, and nothing of it is revealed', async () => {
+  const a = await connectAs('alice');
+  const b = await connectAs('bob');
+  try {
+    const [wa, wb] = await Promise.all([whoami(a.client), whoami(b.client)]);
+    assert.notEqual(wa.pid, wb.pid);
+    const [ua, ub] = [(await verifyWorkloadAccessToken(m.identity.services, wa.wat)).user, (await verifyWorkloadAccessToken(m.identity.services, wb.wat)).user];
+    assert.equal(ua.kind, 'jwt');
+    assert.notDeepEqual(ua, ub, "each user's agent holds that user's WAT");
+    const hijack = await fetch(mcpUrl, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${b.provider.tokens()!.access_token}`, 'mcp-session-id': a.transport.sessionId!, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-06-18' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'whoami', arguments: {} } }),
+    });
+    assert.equal(hijack.status, 403);
+    assert.deepEqual(await hijack.json(), { message: 'This runtime session belongs to another user. Use a new runtime session id.' });
+  } finally {
+    await a.client.close();
+    await b.client.close();
+  }
+});
