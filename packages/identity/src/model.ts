@@ -31,12 +31,8 @@ export const collections = {
   serviceKeys: 'service_keys', //                   id = key purpose (e.g. workload-token signing key), sealed
 } as const;
 
-export type CredentialProviderVendor =
-  | 'GoogleOauth2' | 'GithubOauth2' | 'SlackOauth2' | 'SalesforceOauth2' | 'MicrosoftOauth2' | 'CustomOauth2'
-  | 'AtlassianOauth2' | 'LinkedinOauth2' | 'XOauth2' | 'OktaOauth2' | 'OneLoginOauth2' | 'PingOneOauth2'
-  | 'FacebookOauth2' | 'YandexOauth2' | 'RedditOauth2' | 'ZoomOauth2' | 'TwitchOauth2' | 'SpotifyOauth2'
-  | 'DropboxOauth2' | 'NotionOauth2' | 'HubspotOauth2' | 'CyberArkOauth2' | 'FusionAuthOauth2' | 'Auth0Oauth2'
-  | 'CognitoOauth2';
+/** A vendor of the provider catalog (catalog/vendors.json is the one list of them). */
+export type CredentialProviderVendor = string;
 
 export type ClientAuthMethod = 'CLIENT_SECRET_BASIC' | 'CLIENT_SECRET_POST' | 'PRIVATE_KEY_JWT' | 'AWS_IAM_ID_TOKEN_JWT';
 
@@ -72,7 +68,7 @@ export interface Oauth2ProviderDoc {
   endpoints: ResolvedEndpoints;
   /** The non-secret part of the input config, echoed back as oauth2ProviderConfigOutput. */
   configOutput: Record<string, unknown>;
-  /** Provider-specific behaviour from the catalog (e.g. `offlineAccessScope`, `pkce`, `scopeSeparator`). */
+  /** Provider-specific behaviour from the catalog (e.g. `offlineAccessScope`, `scopeSeparator`). */
   quirks: Record<string, unknown>;
   onBehalfOfTokenExchangeConfig?: Record<string, unknown>;
   /** The id in `callbackUrl` = `${publicUrl}/identities/oauth2/callback/${callbackId}`. */

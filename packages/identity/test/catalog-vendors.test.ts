@@ -2,6 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { catalog, catalogEntryFor, fillTemplate, loadCatalog, memberForVendor, resolveCatalogEndpoints, VENDORS } from '../src/catalog/index.ts';
 import raw from '../src/catalog/vendors.json' with { type: 'json' };
+import { CredentialProviderVendorType } from '@aws-sdk/client-bedrock-agentcore-control';
+
+/** AgentCore's vendors, as the official client declares them; the catalog may add Mandate extensions. */
+const AGENTCORE_VENDORS: string[] = Object.values(CredentialProviderVendorType);
+const EXTENSIONS = ['GitlabOauth2'];
 
 const OWN_MEMBER: Record<string, string> = {
   MicrosoftOauth2: 'microsoftOauth2ProviderConfig',
@@ -17,11 +22,12 @@ const OWN_MEMBER: Record<string, string> = {
 const SAMPLE = { authorityBase: 'https://login.microsoftonline.com', tenant: 'contoso.onmicrosoft.com', issuer: 'https://tenant.example.com/oauth2/default' };
 
 describe('provider catalog', () => {
-  test('every one of the 25 vendors has exactly one entry', () => {
-    assert.equal(VENDORS.length, 25);
-    assert.equal(catalog.size, 25);
-    assert.deepEqual([...catalog.keys()].sort(), [...VENDORS].sort());
-    assert.equal((raw as unknown[]).length, 25);
+  test('every vendor of the official client\'s enum has exactly one entry; the rest are the documented extensions', () => {
+    assert.equal(AGENTCORE_VENDORS.length, 25);
+    assert.deepEqual(AGENTCORE_VENDORS.filter((v) => !catalog.has(v)), []);
+    assert.deepEqual(VENDORS.filter((v) => !AGENTCORE_VENDORS.includes(v)), EXTENSIONS);
+    assert.equal(catalog.size, (raw as unknown[]).length);
+    assert.deepEqual([...catalog.keys()], VENDORS);
   });
 
   test('vendor → union member mapping', () => {
@@ -60,7 +66,8 @@ describe('provider catalog', () => {
     assert.equal(catalogEntryFor('SlackOauth2').quirks.userScopeParam, 'user_scope');
     assert.equal(catalogEntryFor('SlackOauth2').scopeSeparator, ',');
     assert.equal(catalogEntryFor('NotionOauth2').tokenAuthMethod, 'client_secret_basic');
-    assert.equal(catalogEntryFor('XOauth2').pkce, true);
+    assert.equal(catalogEntryFor('SlackOauth2').quirks.userTokenPath, 'authed_user');
+    assert.equal(catalogEntryFor('MicrosoftOauth2').quirks.noResourceIndicators, true);
     for (const v of ['OktaOauth2', 'Auth0Oauth2', 'CognitoOauth2', 'OneLoginOauth2', 'PingOneOauth2', 'CyberArkOauth2', 'FusionAuthOauth2', 'CustomOauth2'] as const) {
       assert.equal(catalogEntryFor(v).tenantSpecific, true, v);
     }
@@ -85,7 +92,7 @@ describe('provider catalog', () => {
     };
     assert.throws(() => loadCatalog(mutate((c) => { c[1]!.endpoints.token = 'https://{tennant}.example.com/token'; })), /OAuth2 provider catalog is invalid: 1\.endpoints\.token: unknown placeholder in "https:\/\/\{tennant\}\.example\.com\/token"/);
     assert.throws(() => loadCatalog(mutate((c) => { c[1]!.endpoints.authorization = 'http://accounts.example.com/auth'; })), /is not an https URL template/);
-    assert.throws(() => loadCatalog(mutate((c) => { c.pop(); })), /The OAuth2 provider catalog has no entry for: CognitoOauth2\./);
+    assert.throws(() => loadCatalog(mutate((c) => { c[2]!.vendor = 'Github'; })), /2\.vendor: must be a vendor name like GoogleOauth2/);
     assert.throws(() => loadCatalog(mutate((c) => { c.push(structuredClone(c[0]!)); })), /lists MicrosoftOauth2 twice/);
     assert.throws(() => loadCatalog(mutate((c) => { c[0]!.member = 'fooConfig'; })), /0\.member/);
     assert.throws(() => loadCatalog(mutate((c) => { c[0]!.quirks.typoQuirk = true; })), /0\.quirks/);

@@ -40,10 +40,11 @@ function inputFor(vendor: CredentialProviderVendorType, clientId: string): Oauth
 }
 
 describe('OAuth2 credential providers through the unmodified control-plane client', () => {
-  test('every one of the 25 vendors: create → get → list → update → delete; the secret is never echoed', async () => {
-    assert.equal(VENDORS.length, 25);
+  test('every vendor of the catalog (AgentCore\'s 25 and GitLab): create → get → list → update → delete; the secret is never echoed', async () => {
+    assert.equal(VENDORS.length, 26);
     const members = new Set<string>();
-    for (const vendor of VENDORS) {
+    // The official client's type names AgentCore's enum; at run time it passes any string, as for GitlabOauth2.
+    for (const vendor of VENDORS as CredentialProviderVendorType[]) {
       const name = `p-${vendor}`;
       const created = await h.client.send(new CreateOauth2CredentialProviderCommand({ name, credentialProviderVendor: vendor, oauth2ProviderConfigInput: inputFor(vendor, 'cid-1'), tags: { vendor } }));
       assert.equal(created.$metadata.httpStatusCode, 201, vendor);
@@ -119,7 +120,7 @@ describe('OAuth2 credential providers through the unmodified control-plane clien
     });
     assert.equal(doc.quirks.offlineAccessScope, 'offline_access');
     assert.equal(doc.quirks.m2mScopeSuffix, '/.default');
-    assert.equal(doc.quirks.pkce, true);
+    assert.equal(doc.quirks.noResourceIndicators, true);
     await h.client.send(new DeleteOauth2CredentialProviderCommand({ name: 'entra' }));
   });
 
@@ -154,7 +155,7 @@ describe('OAuth2 credential providers through the unmodified control-plane clien
       ['unknown vendor', { name: 'x', credentialProviderVendor: 'MySpaceOauth2', oauth2ProviderConfigInput: { googleOauth2ProviderConfig: { clientId: 'c', clientSecret: 's' } } }, (e) => {
         assert.ok(e instanceof ValidationException);
         assert.equal(e.fieldList?.[0]?.name, 'credentialProviderVendor');
-        assert.match(e.fieldList![0]!.message ?? '', /^Member must satisfy enum value set: \[GoogleOauth2, GithubOauth2, /);
+        assert.match(e.fieldList![0]!.message ?? '', /^Member must satisfy enum value set: \[MicrosoftOauth2, GoogleOauth2, GithubOauth2, .*, GitlabOauth2\]$/);
       }],
       ['wrong member', { name: 'x', credentialProviderVendor: 'GithubOauth2', oauth2ProviderConfigInput: { googleOauth2ProviderConfig: { clientId: 'c', clientSecret: 's' } } }, (e) => {
         assert.ok(e instanceof ValidationException);

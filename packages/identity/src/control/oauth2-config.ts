@@ -150,7 +150,6 @@ function discoveryOutput(e: ResolvedEndpoints): Record<string, unknown> {
 /** Everything the data plane needs to talk to this vendor, copied so later catalog edits do not alter stored providers. */
 function quirksFor(entry: CatalogEntry): Record<string, unknown> {
   return {
-    pkce: entry.pkce,
     scopeSeparator: entry.scopeSeparator,
     tokenAuthMethod: entry.tokenAuthMethod,
     defaultScopes: [...entry.defaultScopes],

@@ -9,8 +9,9 @@ const RESERVED = new Set(['response_type', 'client_id', 'redirect_uri', 'scope',
 
 /**
  * The provider authorization URL for a session: code flow with PKCE S256 (RFC 7636, A.1 item 1), the
- * session's one-time `state` and `nonce`, the vendor's refresh-token scope, RFC 8707 `resource`
- * (not toward Entra, which selects the resource by scope), `audience`, and the caller's customParameters.
+ * session's one-time `state` and `nonce`, the vendor's refresh-token scope (in the vendor's scope parameter),
+ * RFC 8707 `resource` (unless the vendor refuses it), `audience`, and the caller's customParameters. PKCE is
+ * sent to every vendor: one that does not implement it ignores the parameters (RFC 6749 §3.1).
  */
 export async function providerAuthorizationUrl(services: IdentityServices, s: LoadedSession): Promise<string> {
   const d = s.doc;
@@ -22,12 +23,12 @@ export async function providerAuthorizationUrl(services: IdentityServices, s: Lo
   p.set('response_type', 'code');
   p.set('client_id', pc.client.client_id);
   p.set('redirect_uri', pc.redirectUri);
-  if (!pc.quirks.noScopes) p.set('scope', joinScopes(pc, userScopes(pc, d.scopes)));
+  if (!pc.quirks.noScopes) p.set(pc.quirks.userScopeParam ?? 'scope', joinScopes(pc, userScopes(pc, d.scopes)));
   p.set('state', d.state);
   p.set('nonce', d.nonce);
   p.set('code_challenge', await o.calculatePKCECodeChallenge(await openCodeVerifier(services, d)));
   p.set('code_challenge_method', 'S256');
-  if (!pc.isEntra) for (const r of d.resources ?? []) p.append('resource', r);
+  if (!pc.quirks.noResourceIndicators) for (const r of d.resources ?? []) p.append('resource', r);
   for (const a of d.audiences ?? []) p.append('audience', a);
   if (d.status === 'PENDING') await swapSession(services, s, { ...d, status: 'AUTHORIZING' });
   return url.href;

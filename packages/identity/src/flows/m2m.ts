@@ -99,8 +99,8 @@ async function requestToken(services: IdentityServices, pc: ProviderClient, scop
   const params = new URLSearchParams();
   if (scopes.length && !pc.quirks.noScopes) params.set('scope', joinScopes(pc, scopes));
   for (const a of req.audiences ?? []) params.append('audience', a);
-  // RFC 8707 resource indicators, except toward Entra, which selects the resource by scope (landscape pain #4).
-  if (!pc.isEntra) for (const r of req.resources ?? []) params.append('resource', r);
+  // RFC 8707 resource indicators, except toward vendors that select the resource by scope (Entra; landscape pain #4).
+  if (!pc.quirks.noResourceIndicators) for (const r of req.resources ?? []) params.append('resource', r);
   try {
     const res = await o.clientCredentialsGrantRequest(pc.as, pc.client, pc.auth, params, pc.options);
     const t = toProviderTokens(services, await o.processClientCredentialsResponse(pc.as, pc.client, res));

@@ -52,7 +52,7 @@ export async function onBehalfOf(services: IdentityServices, pc: ProviderClient,
 async function exchange(services: IdentityServices, pc: ProviderClient, userToken: string, req: { scopes: string[]; audiences?: string[] | undefined; resources?: string[] | undefined }) {
   const params = new URLSearchParams();
   let grantType: string;
-  if (pc.isEntra) {
+  if (pc.quirks.onBehalfOfGrant === 'jwt-bearer') {
     grantType = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
     params.set('assertion', userToken);
     params.set('requested_token_use', 'on_behalf_of');

@@ -3,6 +3,8 @@ import { MandateError } from '@mandate/core';
 import { collections, type Oauth2ProviderDoc, type ProviderTokens } from '../model.ts';
 import type { IdentityServices } from '../services.ts';
 import { cachedDoc } from '@mandate/edge';
+import { catalog, type CatalogEntry } from '../catalog/index.ts';
+import { vendorFetch } from './vendor-fetch.ts';
 
 /**
  * Everything Mandate needs to talk OAuth to one credential provider, built once per request from its
@@ -15,7 +17,6 @@ export interface ProviderClient {
   client: o.Client;
   auth: o.ClientAuth;
   options: { [o.customFetch]: typeof fetch; [o.allowInsecureRequests]?: boolean; signal?: ((url: string) => AbortSignal) | AbortSignal };
-  isEntra: boolean;
   /** The client secret in clear, only so providerError can scrub it from a provider's error text. */
   secretValues: readonly string[];
   quirks: ProviderQuirks;
@@ -23,15 +24,8 @@ export interface ProviderClient {
   redirectUri: string;
 }
 
-export interface ProviderQuirks {
-  offlineAccessScope?: string;
-  m2mScopeSuffix?: string;
-  nonExpiringTokens?: boolean;
-  authorizationParams?: Record<string, string>;
-  noScopes?: boolean;
-  scopeSeparator?: string;
-  pkce?: boolean;
-}
+/** The catalog's quirks (catalog/schema.ts documents each) plus the two entry-level settings stored with them. */
+export type ProviderQuirks = CatalogEntry['quirks'] & { scopeSeparator?: string; tokenAuthMethod?: string };
 
 export async function loadProvider(services: IdentityServices, name: string): Promise<Oauth2ProviderDoc> {
   const doc = await cachedDoc<Oauth2ProviderDoc>(services, collections.oauth2Providers, name);
@@ -86,24 +80,32 @@ async function buildProviderClient(services: IdentityServices, doc: Oauth2Provid
   };
   if (!doc.clientId) throw new MandateError('validation', `Credential provider ${doc.name} has no client id.`);
   const client: o.Client = { client_id: doc.clientId };
-  if (!doc.clientSecret) throw new MandateError('validation', `Credential provider ${doc.name} has no managed client secret.`);
-  const secret = await services.secrets.open(doc.clientSecret, clientSecretContext(doc.name));
-  const method = doc.clientAuthenticationMethod ?? (doc.quirks.tokenAuthMethod === 'client_secret_basic' ? 'CLIENT_SECRET_BASIC' : 'CLIENT_SECRET_POST');
-  const auth = method === 'CLIENT_SECRET_BASIC' ? o.ClientSecretBasic(secret) : o.ClientSecretPost(secret);
+  // Quirks a stored provider predates come from the catalog; the ones it was created with stay as they were.
+  const q: ProviderQuirks = { ...(catalog.get(doc.vendor)?.quirks ?? {}), ...(doc.quirks as ProviderQuirks) };
+  let secret: string | undefined;
+  let auth: o.ClientAuth;
+  if (doc.clientSecret) {
+    secret = await services.secrets.open(doc.clientSecret, clientSecretContext(doc.name));
+    const method = doc.clientAuthenticationMethod ?? (q.tokenAuthMethod === 'client_secret_basic' ? 'CLIENT_SECRET_BASIC' : 'CLIENT_SECRET_POST');
+    auth = method === 'CLIENT_SECRET_BASIC' ? o.ClientSecretBasic(secret) : o.ClientSecretPost(secret);
+  } else if (q.tokenAuthMethod === 'none') {
+    // A public client (RFC 6749 §2.1), as the control plane accepted it: client_id only, PKCE (always sent) binds the code.
+    auth = o.None();
+  } else {
+    throw new MandateError('validation', `Credential provider ${doc.name} has no managed client secret.`);
+  }
   // A provider that never answers must not hold a request (or the refresh lock) forever.
   const timeoutMs = services.config.providerTimeoutMs ?? PROVIDER_TIMEOUT_MS;
-  const options: ProviderClient['options'] = { [o.customFetch]: services.fetch, signal: () => AbortSignal.timeout(timeoutMs) };
+  const options: ProviderClient['options'] = { [o.customFetch]: vendorFetch(services.fetch, ep.tokenEndpoint, q), signal: () => AbortSignal.timeout(timeoutMs) };
   if (services.config.devMode && isLoopback(ep.tokenEndpoint) && isLoopback(ep.authorizationEndpoint)) options[o.allowInsecureRequests] = true;
-  const q = doc.quirks as ProviderQuirks & Record<string, unknown>;
   return {
     doc,
     as,
     client,
     auth,
     options,
-    isEntra: doc.vendor === 'MicrosoftOauth2',
     quirks: q,
-    secretValues: [secret],
+    secretValues: secret === undefined ? [] : [secret],
     redirectUri: `${services.config.publicUrl}/identities/oauth2/callback/${doc.callbackId}`,
   };
 }
