@@ -8,7 +8,7 @@ import { rewriteAgentCard } from './agent-card.ts';
 import { authenticateInvocation } from './inbound-auth.ts';
 import { invokeHeaders, SESSION_HEADER, targetQuery } from './inputs.ts';
 import { resolveTarget } from './resolve-target.ts';
-import { claimSession } from './session-owner.ts';
+import { openSession, rawQueryOf } from './open-session.ts';
 
 const CARD_LIMIT = 1024 * 1024;
 const CARD_TIMEOUT_MS = 10_000;
@@ -55,7 +55,7 @@ export const getAgentCard = (env: RuntimeEnv) => defineRoute({
   handle: async ({ query, headers: h, rc }) => {
     const { services, sessions } = env;
     const { req } = rc;
-    const rawQuery = req.url && req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '';
+    const rawQuery = rawQueryOf(req);
     const target = await resolveTarget(services, rc.params.agentRuntimeArn!, query);
     const caller = await authenticateInvocation(services, env.identity, req, rc.rawPath, rawQuery, Buffer.alloc(0), target.version);
     const protocol = target.version.protocolConfiguration.serverProtocol;
@@ -65,8 +65,7 @@ export const getAgentCard = (env: RuntimeEnv) => defineRoute({
     }
     const sessionId = h.runtimeSessionId ?? uuid();
     const rt = target.runtime;
-    await claimSession(services.store, rt.agentRuntimeId, sessionId, caller.owner, services.clock.now(), target.version.lifecycleConfiguration.maxLifetime * 1000);
-    const session = await sessions.acquire(rt.agentRuntimeId, sessionId, target.version, rt.workloadName);
+    const session = await openSession(env, target, caller, sessionId);
     const end = sessions.begin(session);
     try {
       // The caller's A2A-Version picks the card's shape (v1.0 or v0.3), as it would talking to the agent directly.

@@ -9,7 +9,7 @@ import { allowedHeaders, negotiatedHeaders } from './forward-headers.ts';
 import { agentUnreachable, proxyInvocation } from './proxy.ts';
 import { invokeHeaders, SESSION_HEADER, targetQuery } from './inputs.ts';
 import { resolveTarget } from './resolve-target.ts';
-import { claimSession } from './session-owner.ts';
+import { openSession, rawQueryOf } from './open-session.ts';
 import { fromAgent, isInitialize, mcpSessionIdOf, SESSION_GONE, toAgent } from './mcp-session.ts';
 import { mcpChallenge } from './resource-metadata.ts';
 
@@ -32,7 +32,7 @@ export const invokeAgentRuntime = (env: RuntimeEnv, path = '/runtimes/:agentRunt
     const { services, sessions } = env;
     const { req, res } = rc;
     const body = await readBody(req, env.options.maxPayloadBytes);
-    const rawQuery = req.url && req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '';
+    const rawQuery = rawQueryOf(req);
     const target = await resolveTarget(services, rc.params.agentRuntimeArn!, query);
     const protocol = target.version.protocolConfiguration.serverProtocol;
     const contract = contractOf(protocol);
@@ -44,15 +44,7 @@ export const invokeAgentRuntime = (env: RuntimeEnv, path = '/runtimes/:agentRunt
     const clientMcpSession = mcp ? mcpSessionIdOf(req) : undefined;
     const sessionId = h.runtimeSessionId ?? clientMcpSession ?? uuid();
     const rt = target.runtime;
-    const lifecycle = target.version.lifecycleConfiguration;
-    await claimSession(services.store, rt.agentRuntimeId, sessionId, caller.owner, services.clock.now(), lifecycle.maxLifetime * 1000);
-
-    const [session, wat] = await Promise.all([
-      sessions.acquire(rt.agentRuntimeId, sessionId, target.version, rt.workloadName),
-      env.identity.mintWorkloadAccessToken(caller.userToken === undefined
-        ? { workloadName: rt.workloadName, user: caller.user }
-        : { workloadName: rt.workloadName, user: caller.user, userToken: caller.userToken }),
-    ]);
+    const [session, wat] = await openSession(env, target, caller, sessionId, true);
     const headers: Record<string, string> = {
       ...allowedHeaders(req.headers, target.version.requestHeaderAllowlist),
       ...negotiatedHeaders(req.headers, body),

@@ -7,7 +7,7 @@ import { EVENT_STREAM_CONTENT_TYPE, eventMessage } from './event-stream.ts';
 import { authenticateInvocation } from './inbound-auth.ts';
 import { commandBody, invokeHeaders, SESSION_HEADER, targetQuery } from './inputs.ts';
 import { resolveTarget } from './resolve-target.ts';
-import { claimSession } from './session-owner.ts';
+import { openSession, rawQueryOf } from './open-session.ts';
 
 const BODY_LIMIT = 128 * 1024;
 const DEFAULT_TIMEOUT_S = 300;
@@ -30,7 +30,7 @@ export const invokeAgentRuntimeCommand = (env: RuntimeEnv) => defineRoute({
     const { services, sessions } = env;
     const { req, res } = rc;
     const body = await readBody(req, BODY_LIMIT);
-    const rawQuery = req.url && req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '';
+    const rawQuery = rawQueryOf(req);
     const target = await resolveTarget(services, rc.params.agentRuntimeArn!, query);
     const caller = await authenticateInvocation(services, env.identity, req, rc.rawPath, rawQuery, body, target.version);
     if (caller.via !== 'admin-key') {
@@ -39,8 +39,7 @@ export const invokeAgentRuntimeCommand = (env: RuntimeEnv) => defineRoute({
     const input = validateInput(commandBody, parseJsonObject(body));
     const sessionId = h.runtimeSessionId ?? uuid();
     const rt = target.runtime;
-    await claimSession(services.store, rt.agentRuntimeId, sessionId, caller.owner, services.clock.now(), target.version.lifecycleConfiguration.maxLifetime * 1000);
-    const session = await sessions.acquire(rt.agentRuntimeId, sessionId, target.version, rt.workloadName);
+    const session = await openSession(env, target, caller, sessionId);
     const logger = services.logger.child({ agentRuntimeId: rt.agentRuntimeId, runtimeSessionId: sessionId });
     const end = sessions.begin(session);
     const { cwd, env: agentEnv, secrets } = session.proc.environment;

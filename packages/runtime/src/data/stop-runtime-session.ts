@@ -3,6 +3,7 @@ import { defineRoute } from '@mandate/edge';
 import type { RuntimeEnv } from '../env.ts';
 import { authenticateInvocation } from './inbound-auth.ts';
 import { SESSION_HEADER, stopHeaders, targetQuery } from './inputs.ts';
+import { rawQueryOf } from './open-session.ts';
 import { resolveTarget } from './resolve-target.ts';
 import { assertSessionOwner, forgetSession } from './session-owner.ts';
 
@@ -16,7 +17,7 @@ export const stopRuntimeSession = (env: RuntimeEnv) => defineRoute({
   handle: async ({ query, headers: h, rc }) => {
     const { services, sessions } = env;
     const body = await readBody(rc.req, 64 * 1024);
-    const rawQuery = rc.req.url && rc.req.url.includes('?') ? rc.req.url.slice(rc.req.url.indexOf('?') + 1) : '';
+    const rawQuery = rawQueryOf(rc.req);
     const target = await resolveTarget(services, rc.params.agentRuntimeArn!, query);
     const caller = await authenticateInvocation(services, env.identity, rc.req, rc.rawPath, rawQuery, body, target.version);
     const sessionId = h.runtimeSessionId;

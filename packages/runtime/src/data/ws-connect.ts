@@ -7,7 +7,7 @@ import { authenticateInvocation } from './inbound-auth.ts';
 import { allowedHeaders } from './forward-headers.ts';
 import { SESSION_HEADER, SESSION_QUERY, wsHeaders, wsQuery } from './inputs.ts';
 import { resolveTarget } from './resolve-target.ts';
-import { claimSession } from './session-owner.ts';
+import { openSession, rawQueryOf } from './open-session.ts';
 import { openAgentSocket } from './ws-agent.ts';
 import { relay } from './ws-relay.ts';
 
@@ -73,13 +73,13 @@ export function runtimeWebSocket(env: RuntimeEnv) {
     query: wsQuery,
     headers: wsHeaders,
     async handle({ query, headers: h, rc }) {
-      const { services, sessions } = env;
+      const { services } = env;
       const { req, socket, head } = rc;
       assertHandshake(req);
       const offered = offeredProtocols(h.protocols);
       const bearer = bearerFrom(offered);
       const forAgent = offered.filter((p) => p !== BEARER_PROTOCOL && !p.startsWith(`${BEARER_PROTOCOL}.`));
-      const rawQuery = req.url && req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '';
+      const rawQuery = rawQueryOf(req);
       const target = await resolveTarget(services, rc.params.agentRuntimeArn!, query);
       const caller = await authenticateInvocation(services, env.identity, req, rc.rawPath, rawQuery, NO_BODY, target.version, {
         ...(bearer === undefined ? {} : { bearer }),
@@ -87,14 +87,7 @@ export function runtimeWebSocket(env: RuntimeEnv) {
       });
       const sessionId = h.runtimeSessionId ?? query[SESSION_QUERY] ?? uuid();
       const rt = target.runtime;
-      const lifecycle = target.version.lifecycleConfiguration;
-      await claimSession(services.store, rt.agentRuntimeId, sessionId, caller.owner, services.clock.now(), lifecycle.maxLifetime * 1000);
-      const [session, wat] = await Promise.all([
-        sessions.acquire(rt.agentRuntimeId, sessionId, target.version, rt.workloadName),
-        env.identity.mintWorkloadAccessToken(caller.userToken === undefined
-          ? { workloadName: rt.workloadName, user: caller.user }
-          : { workloadName: rt.workloadName, user: caller.user, userToken: caller.userToken }),
-      ]);
+      const [session, wat] = await openSession(env, target, caller, sessionId, true);
       const logger = services.logger.child({ agentRuntimeId: rt.agentRuntimeId, runtimeSessionId: sessionId });
       const agent = await openAgentSocket({
         port: session.proc.port,
