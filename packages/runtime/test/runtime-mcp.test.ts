@@ -69,14 +69,22 @@ class TestOAuthProvider implements OAuthClientProvider {
   authorizationUrl: URL | undefined;
   #tokens: OAuthTokens | undefined;
   #verifier = '';
+  /** undefined: the client registers itself (RFC 7591) on first use. */
+  #client: OAuthClientInformationMixed | undefined;
+  constructor(registered: boolean) {
+    if (registered) this.#client = { client_id: clientId };
+  }
   get redirectUrl() {
     return redirectUrl;
   }
   get clientMetadata(): OAuthClientMetadata {
     return { redirect_uris: [redirectUrl], client_name: 'mandate test', token_endpoint_auth_method: 'none', grant_types: ['authorization_code'], response_types: ['code'] };
   }
-  clientInformation(): OAuthClientInformationMixed {
-    return { client_id: clientId };
+  clientInformation(): OAuthClientInformationMixed | undefined {
+    return this.#client;
+  }
+  saveClientInformation(info: OAuthClientInformationMixed) {
+    this.#client = info;
   }
   tokens() {
     return this.#tokens;
@@ -111,13 +119,13 @@ async function signIn(url: URL, username: string): Promise<string> {
 }
 
 /** Connects as `username` the way an MCP client does: try, get 401, sign in through the browser, connect again. */
-async function connectAs(username: string): Promise<{ client: Client; transport: StreamableHTTPClientTransport; provider: TestOAuthProvider }> {
-  const provider = new TestOAuthProvider();
-  const first = new StreamableHTTPClientTransport(mcpUrl, { authProvider: provider });
+async function connectAs(username: string, url = mcpUrl, registered = true): Promise<{ client: Client; transport: StreamableHTTPClientTransport; provider: TestOAuthProvider }> {
+  const provider = new TestOAuthProvider(registered);
+  const first = new StreamableHTTPClientTransport(url, { authProvider: provider });
   await assert.rejects(new Client({ name: 'test', version: '1' }).connect(first), UnauthorizedError);
   assert.ok(provider.authorizationUrl, 'the client was sent to sign in');
   await first.finishAuth(await signIn(provider.authorizationUrl, username));
-  const transport = new StreamableHTTPClientTransport(mcpUrl, { authProvider: provider });
+  const transport = new StreamableHTTPClientTransport(url, { authProvider: provider });
   const client = new Client({ name: 'test', version: '1' });
   await client.connect(transport);
   return { client, transport, provider };
@@ -179,5 +187,26 @@ test('two users each get their own session; one cannot use the other\'s Mcp-Sess
   } finally {
     await a.client.close();
     await b.client.close();
+  }
+});
+
+test('knowing only the URL: the MCP client registers itself at the user pool (RFC 7591), signs in and calls a tool', async () => {
+  // Dynamically registered clients are not known in advance, so this runtime admits any client of the pool holding `openid`.
+  const rt = await m.control.send(new CreateAgentRuntimeCommand({
+    agentRuntimeName: 'mcp_open', agentRuntimeArtifact: codeArtifact(agentDir('mcp-server')), ...baseRuntime,
+    protocolConfiguration: { serverProtocol: 'MCP' },
+    authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: emu.discoveryUrl(poolId), allowedScopes: ['openid'] } },
+  }));
+  const url = new URL(`${m.url}/runtimes/${encodeURIComponent(rt.agentRuntimeArn!)}/invocations`);
+  const { client, provider } = await connectAs('alice', url, false);
+  try {
+    const registered = provider.clientInformation()!;
+    assert.notEqual(registered.client_id, clientId, 'a client of its own');
+    assert.equal(provider.authorizationUrl!.searchParams.get('client_id'), registered.client_id);
+    assert.equal(decodeJwt(provider.tokens()!.access_token).client_id, registered.client_id);
+    const who = await whoami(client);
+    assert.equal((await verifyWorkloadAccessToken(m.identity.services, who.wat)).user.kind, 'jwt');
+  } finally {
+    await client.close();
   }
 });

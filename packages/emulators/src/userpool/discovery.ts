@@ -28,6 +28,15 @@ export function discoveryHandler(ctx: UserPoolContext) {
   };
 }
 
+/**
+ * RFC 8414 §3: the authorization server metadata of an issuer with a path lives at
+ * `/.well-known/oauth-authorization-server/{path}`. The same document as the OIDC one, where MCP clients
+ * look first.
+ */
+export function oauthMetadataHandler(ctx: UserPoolContext) {
+  return discoveryHandler(ctx);
+}
+
 export function jwksHandler(ctx: UserPoolContext) {
   return ({ res, params }: RequestContext): void => {
     const pool = ctx.state.pool(params.poolId!);

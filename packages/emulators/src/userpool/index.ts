@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { silentLogger, systemClock, type Clock, type Logger } from '@mandate/core';
 import { closeServer, createListener, listen, Router } from '@mandate/http';
-import { discoveryHandler, jwksHandler } from './discovery.ts';
+import { discoveryHandler, jwksHandler, oauthMetadataHandler } from './discovery.ts';
 import { hostedEndpoints, registerHostedSignIn } from './hosted/index.ts';
 import { extendOAuthSettings } from './ops/oauth-settings.ts';
 import { renderCognitoError } from './errors.ts';
@@ -106,6 +106,7 @@ export async function startUserPoolEmulator(options: UserPoolEmulatorOptions = {
   router.add('POST', '/', jsonProtocolHandler(ctx, operations));
   router.add('GET', '/:poolId/.well-known/openid-configuration', discoveryHandler(ctx));
   router.add('GET', '/:poolId/.well-known/jwks.json', jwksHandler(ctx));
+  router.add('GET', '/.well-known/oauth-authorization-server/:poolId', oauthMetadataHandler(ctx));
   registerHostedSignIn(router, ctx);
   try {
     if (options.seed) await applySeed(ctx, options.seed);

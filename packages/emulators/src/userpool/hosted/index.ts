@@ -4,6 +4,7 @@ import { handleAuthorize } from './authorize.ts';
 import { handleLogin, handleNewPassword } from './login.ts';
 import { newHostedState } from './store.ts';
 import { handleToken } from './token-endpoint.ts';
+import { handleRegister } from './register.ts';
 import { handleUserInfo } from './userinfo.ts';
 
 /**
@@ -17,6 +18,7 @@ export function registerHostedSignIn(router: Router, ctx: UserPoolContext): void
   router.add('POST', '/:poolId/login', handleLogin(ctx, hosted));
   router.add('POST', '/:poolId/new-password', handleNewPassword(ctx, hosted));
   router.add('POST', '/:poolId/oauth2/token', handleToken(ctx, hosted));
+  router.add('POST', '/:poolId/oauth2/register', handleRegister(ctx));
   router.add('GET', '/:poolId/oauth2/userInfo', handleUserInfo(ctx));
   router.add('POST', '/:poolId/oauth2/userInfo', handleUserInfo(ctx));
 }
@@ -28,5 +30,6 @@ export const hostedEndpoints = (ctx: UserPoolContext, poolId: string) => {
     authorization_endpoint: `${base}/oauth2/authorize`,
     token_endpoint: `${base}/oauth2/token`,
     userinfo_endpoint: `${base}/oauth2/userInfo`,
+    registration_endpoint: `${base}/oauth2/register`,
   };
 };
