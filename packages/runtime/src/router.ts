@@ -9,6 +9,7 @@ import { protectedResourceMetadata } from './data/resource-metadata.ts';
 import { pingRuntime } from './data/ping.ts';
 import { stopRuntimeSession } from './data/stop-runtime-session.ts';
 import { runtimeWebSocket } from './data/ws-connect.ts';
+import { runtimeShell } from './data/ws-shell.ts';
 import { resolveOptions, type RuntimeEnv, type RuntimeOptions } from './env.ts';
 import { SessionManager } from './sessions/session-manager.ts';
 
@@ -39,6 +40,6 @@ export function createRuntimeRouter(services: EdgeServices, identity: IdentityPo
     invokeAgentRuntime(env, '/runtimes/:agentRuntimeArn/invocations', 'DELETE'),
     protectedResourceMetadata(env),
     getAgentCard(env),
-    invokeAgentRuntimeCommand(env), stopRuntimeSession(env), pingRuntime(env), runtimeWebSocket(env)], (rc, err) => renderAwsError(rc, err, services));
+    invokeAgentRuntimeCommand(env), stopRuntimeSession(env), pingRuntime(env), runtimeWebSocket(env), runtimeShell(env)], (rc, err) => renderAwsError(rc, err, services));
   return { env, sessions, close: () => sessions.close() };
 }

@@ -4,6 +4,7 @@ import type { EdgeServices } from '@mandate/edge';
 import type { ResolvedRuntimeOptions } from '../env.ts';
 import type { RuntimeVersionDoc } from '../model.ts';
 import { AgentProcess } from './agent-process.ts';
+import type { SessionShell } from './session-shell.ts';
 import { contractOf } from '../protocols.ts';
 
 export interface LiveSession {
@@ -20,6 +21,8 @@ export interface LiveSession {
   maxMs: number;
   /** What is attached to the session (WebSocket relays, running commands): told why before its process ends, so each ends cleanly (a close code, a killed command). */
   attached: Set<(code: number, reason: string) => void>;
+  /** Shells of this session by shellId (InvokeAgentRuntime's /ws/shells); they live until the session ends. */
+  shells: Map<string, SessionShell>;
   /** MCP runtimes: set once the agent answered `initialize` in this process; its own Mcp-Session-Id if it gave one. */
   mcp?: { agentSessionId?: string };
 }
@@ -36,6 +39,8 @@ function detachAll(s: LiveSession, why: keyof typeof CLOSE_FOR): void {
   const [code, reason] = CLOSE_FOR[why];
   for (const close of s.attached) close(code, reason);
   s.attached.clear();
+  for (const shell of s.shells.values()) shell.kill();
+  s.shells.clear();
 }
 
 /** Environment variables an agent inherits from Mandate's own environment; nothing else leaks (no Mandate secrets). */
@@ -127,6 +132,7 @@ export class SessionManager {
       version: version.agentRuntimeVersion,
       inflight: 0,
       attached: new Set(),
+      shells: new Map(),
       lastActivity: now,
       startedAt: now,
       idleMs: version.lifecycleConfiguration.idleRuntimeSessionTimeout * 1000,
