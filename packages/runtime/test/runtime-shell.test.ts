@@ -61,3 +61,30 @@ test('the shell keeps its state between commands and StopRuntimeSession ends it'
     await shell.close();
   }
 });
+
+test('a second client with the same shellId reattaches the running shell (its state kept) and the first is kicked', async () => {
+  const sid = sessionId('shellkick');
+  const first = await client.openShell({ runtimeArn: arn, sessionId: sid, shellId: 'kick-me' });
+  await first.send('Y=still-here; echo set\n');
+  await readUntil(first, /set\n/);
+  const ended = readUntil(first, undefined);
+  const second = await client.openShell({ runtimeArn: arn, sessionId: sid, shellId: 'kick-me' });
+  try {
+    await ended;
+    assert.equal(first.kicked, true);
+    assert.equal(second.reconnected, true);
+    await second.send('echo "$Y"\n');
+    assert.equal(await readUntil(second, /still-here\n/), 'still-here\n');
+  } finally {
+    await first.close();
+    await second.close();
+  }
+});
+
+test('an invalid shellId is a ValidationException before the upgrade', async () => {
+  const url = `ws://127.0.0.1:${new URL(m.url).port}/runtimes/${encodeURIComponent(arn)}/ws/shells?shellId=-bad`;
+  const { openWs } = await import('./ws-client.ts');
+  const r = await openWs(url, []) as { status: number; errorType: string };
+  assert.equal(r.status, 400);
+  assert.equal(r.errorType, 'ValidationException');
+});
