@@ -151,3 +151,24 @@ test('an agent that serves no /ws is a 424 RuntimeClientError before the upgrade
     body: { message: 'The agent does not serve WebSockets: its app has no /ws handler (BedrockAgentCoreApp websocketHandler).' },
   });
 });
+
+test('an agent that dies mid-stream: the socket closes with 1011 and the next connection to the session gets a new process', async () => {
+  const sid = sessionId('crash');
+  const c = await sigv4(sid);
+  c.ws.send(JSON.stringify({ op: 'crash' }));
+  const { crashing } = await c.next() as { crashing: number };
+  assert.equal((await c.closed).code, 1011);
+  // The process's exit is reported on its own event; until then a connection may still meet the dying agent (424).
+  let again: Opened | undefined;
+  for (let i = 0; i < 50 && !again; i++) {
+    const { url, headers } = await client.generateWsConnection({ runtimeArn: arn, sessionId: sid });
+    const r = await openWs(url, [], { headers });
+    if (isOpened(r)) again = r;
+    else await new Promise((res) => setTimeout(res, 100));
+  }
+  assert.ok(again, 'the session came back');
+  again.ws.send(JSON.stringify({ op: 'whoami' }));
+  const who = await again.next() as { pid: number };
+  assert.notEqual(who.pid, crashing);
+  again.ws.close();
+});

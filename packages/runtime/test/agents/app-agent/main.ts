@@ -8,7 +8,8 @@
 //              and returns that agent's SSE answer as text
 //   fail     - throws before streaming; crash - the process dies mid-request; busy - an async task (HealthyBusy)
 // WebSocket (/ws): text frames are JSON ops — whoami (session, WAT, header names), echo, close (with the
-// given code), lastClose (how the previous connection of this process ended), burst (n numbered frames);
+// given code), lastClose (how the previous connection of this process ended), burst (n numbered frames),
+// crash (the process dies mid-stream);
 // binary frames are echoed back reversed, so a relay that mixes up direction or type is caught.
 import { BedrockAgentCoreApp } from 'bedrock-agentcore/runtime';
 import { withAccessToken, withApiKey, withWAT, withWatPropagation } from 'bedrock-agentcore/identity';
@@ -66,6 +67,10 @@ const app = new BedrockAgentCoreApp({
           break;
         case 'burst':
           for (let i = 0; i < (msg.n ?? 10); i++) socket.send(JSON.stringify({ i }));
+          break;
+        case 'crash':
+          socket.send(JSON.stringify({ crashing: process.pid }));
+          setTimeout(() => process.exit(3), 20);
           break;
       }
     });
