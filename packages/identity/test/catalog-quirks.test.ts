@@ -50,15 +50,19 @@ async function redeem(pc: ProviderClient) {
   return o.processAuthorizationCodeResponse(pc.as, pc.client, res);
 }
 
-async function authorizationUrl(vendor: string, scopes: string[], resources?: string[]) {
+async function authorizationUrl(vendor: string, scopes: string[], resources?: string[], customParameters?: Record<string, string>) {
   const { s } = await vendorProvider(vendor, {});
-  const d = await createSession(s, { workloadName: 'w', user: { kind: 'userId', userId: 'u' }, providerName: 'p', scopes, returnUrl: 'https://app.example/back', codeVerifier: 'v'.repeat(43), ...(resources ? { resources } : {}) });
+  const d = await createSession(s, {
+    workloadName: 'w', user: { kind: 'userId', userId: 'u' }, providerName: 'p', scopes, returnUrl: 'https://app.example/back', codeVerifier: 'v'.repeat(43),
+    ...(resources ? { resources } : {}), ...(customParameters ? { customParameters } : {}),
+  });
   return new URL(await providerAuthorizationUrl(s, (await loadSession(s, d.sessionId))!));
 }
 
 test('Slack: user scopes go in user_scope, the user token is lifted from authed_user, and the bot\'s `scope` is not compared', async () => {
-  const url = await authorizationUrl('SlackOauth2', ['channels:read', 'chat:write']);
-  assert.equal(url.searchParams.get('user_scope'), 'channels:read,chat:write');
+  const url = await authorizationUrl('SlackOauth2', ['channels:read', 'chat:write'], undefined, { user_scope: 'admin', team: 'T1' });
+  assert.equal(url.searchParams.get('user_scope'), 'channels:read,chat:write', 'customParameters cannot widen the scopes the vault key names');
+  assert.equal(url.searchParams.get('team'), 'T1');
   assert.equal(url.searchParams.get('scope'), null, 'no bot scopes are asked for');
   assert.equal(url.searchParams.get('code_challenge_method'), 'S256', 'PKCE goes to every vendor');
   const { pc } = await vendorProvider('SlackOauth2', {
@@ -109,6 +113,10 @@ test('a public client (no secret, as the control plane accepts for custom provid
   assert.equal(body.get('client_id'), 'cid');
   assert.equal(body.get('client_secret'), null);
   assert.equal(body.get('code_verifier'), 'v'.repeat(43));
+  const { getM2mToken } = await import('../src/flows/m2m.ts');
+  const { s } = await vendorProvider('GitlabOauth2', {}, { publicClient: true });
+  await assert.rejects(getM2mToken(s, pc, { scopes: ['api'] }), { code: 'validation', message: 'Credential provider p is a public client (no client secret): the client-credentials grant (M2M) needs a confidential client (RFC 6749 §4.4).' });
+  assert.equal(seen.length, 1, 'no client-credentials request was sent');
 });
 
 test('GitLab, added by one catalog entry: its endpoints, default scope and client_secret_post work unchanged', async () => {

@@ -208,6 +208,10 @@ describe('OAuth2 credential providers through the unmodified control-plane clien
         assert.ok(e instanceof ValidationException);
         assert.deepEqual(e.fieldList, [{ name: 'oauth2ProviderConfigInput.customOauth2ProviderConfig.oauthDiscovery', message: 'Member must have exactly one of discoveryUrl, authorizationServerMetadata' }]);
       }],
+      ['public client without a clientId', { name: 'x', credentialProviderVendor: 'CustomOauth2', oauth2ProviderConfigInput: { customOauth2ProviderConfig: { oauthDiscovery: { authorizationServerMetadata: { issuer: 'https://i.example.com', authorizationEndpoint: 'https://i.example.com/a', tokenEndpoint: 'https://i.example.com/t' } } } } }, (e) => {
+        assert.ok(e instanceof ValidationException);
+        assert.deepEqual(e.fieldList, [{ name: 'oauth2ProviderConfigInput.customOauth2ProviderConfig.clientId', message: 'Member must not be null for a public client (no clientSecret)' }]);
+      }],
       ['duplicate', { name: 'taken', credentialProviderVendor: 'GoogleOauth2', oauth2ProviderConfigInput: { googleOauth2ProviderConfig: { clientId: 'c', clientSecret: 's' } } }, (e) => {
         assert.ok(e instanceof ConflictException);
         assert.equal(e.message, 'An OAuth2 credential provider named taken already exists.');

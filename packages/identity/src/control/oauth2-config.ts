@@ -102,6 +102,10 @@ async function resolveCustom(services: IdentityServices, entry: CatalogEntry, v:
   if (v.clientSecret !== undefined && v.clientId === undefined) {
     throw validationError(`1 validation error detected: Value at '${field}.clientId' failed to satisfy constraint: Member must not be null`, [{ name: `${field}.clientId`, message: 'Member must not be null when clientSecret is set' }]);
   }
+  // A public client (no secret) is still a client: the data plane must name it at the provider.
+  if (v.clientSecret === undefined && !hasStoredSecret && v.clientId === undefined) {
+    throw validationError(`1 validation error detected: Value at '${field}.clientId' failed to satisfy constraint: Member must not be null`, [{ name: `${field}.clientId`, message: 'Member must not be null for a public client (no clientSecret)' }]);
+  }
   const disco = v.oauthDiscovery;
   let endpoints: ResolvedEndpoints;
   if (disco.discoveryUrl !== undefined) {

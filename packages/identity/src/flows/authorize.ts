@@ -19,11 +19,12 @@ export async function providerAuthorizationUrl(services: IdentityServices, s: Lo
   const url = new URL(pc.as.authorization_endpoint!);
   const p = url.searchParams;
   for (const [k, v] of Object.entries(pc.quirks.authorizationParams ?? {})) p.set(k, v);
-  for (const [k, v] of Object.entries(d.customParameters ?? {})) if (!RESERVED.has(k.toLowerCase())) p.set(k, v);
+  const scopeParam = pc.quirks.userScopeParam ?? 'scope';
+  for (const [k, v] of Object.entries(d.customParameters ?? {})) if (!RESERVED.has(k.toLowerCase()) && k.toLowerCase() !== scopeParam) p.set(k, v);
   p.set('response_type', 'code');
   p.set('client_id', pc.client.client_id);
   p.set('redirect_uri', pc.redirectUri);
-  if (!pc.quirks.noScopes) p.set(pc.quirks.userScopeParam ?? 'scope', joinScopes(pc, userScopes(pc, d.scopes)));
+  if (!pc.quirks.noScopes) p.set(scopeParam, joinScopes(pc, userScopes(pc, d.scopes)));
   p.set('state', d.state);
   p.set('nonce', d.nonce);
   p.set('code_challenge', await o.calculatePKCECodeChallenge(await openCodeVerifier(services, d)));

@@ -1,3 +1,4 @@
+import { MandateError } from '@mandate/core';
 import { createHash } from 'node:crypto';
 import * as o from 'oauth4webapi';
 import { collections } from '../model.ts';
@@ -45,6 +46,9 @@ function cacheKey(pc: ProviderClient, scopes: string[], req: M2mRequest): string
 const ctx = (provider: string, key: string) => ({ kind: 'm2m-token', provider, key });
 
 export async function getM2mToken(services: IdentityServices, pc: ProviderClient, req: M2mRequest): Promise<string> {
+  if (pc.quirks.tokenAuthMethod === 'none') {
+    throw new MandateError('validation', `Credential provider ${pc.doc.name} is a public client (no client secret): the client-credentials grant (M2M) needs a confidential client (RFC 6749 §4.4).`);
+  }
   const scopes = m2mScopes(pc, req.scopes);
   const key = cacheKey(pc, scopes, req);
   const now = services.clock.now();
