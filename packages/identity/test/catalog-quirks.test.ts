@@ -73,6 +73,11 @@ test('Slack: user scopes go in user_scope, the user token is lifted from authed_
   assert.equal(out.access_token, 'xoxp-user', "the user's token, never the bot's");
   assert.equal(out.scope, 'channels:read,chat:write');
   assert.deepEqual(missingScopes(pc, ['channels:read', 'chat:write'], 'commands'), []);
+  // Token rotation: a refresh answers with the user token at the top level, still `token_type: "user"`.
+  const { pc: rotating } = await vendorProvider('SlackOauth2', { ok: true, access_token: 'xoxe.xoxp-new', token_type: 'user', refresh_token: 'xoxe-r2', expires_in: 43200 });
+  const refreshed = await o.processRefreshTokenResponse(rotating.as, rotating.client, await o.refreshTokenGrantRequest(rotating.as, rotating.client, rotating.auth, 'xoxe-r1', rotating.options));
+  assert.equal(refreshed.access_token, 'xoxe.xoxp-new');
+  assert.equal(refreshed.refresh_token, 'xoxe-r2');
 });
 
 test('Notion: the token request is a JSON body (tokenRequestJson), with HTTP Basic client authentication', async () => {

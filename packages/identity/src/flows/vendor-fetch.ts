@@ -35,10 +35,12 @@ async function liftUserToken(res: Response, path: string): Promise<Response> {
   }
   let user: unknown = body;
   for (const key of path.split('.')) user = typeof user === 'object' && user !== null ? (user as Record<string, unknown>)[key] : undefined;
+  // Slack names user tokens `token_type: "user"`; they are bearer tokens (RFC 6750), which is what clients check.
+  // A refresh of a rotating user token answers with it at the top level, already the user's.
+  const top = body as Record<string, unknown>;
   const out = typeof user === 'object' && user !== null
-    // Slack names user tokens `token_type: "user"`; they are bearer tokens (RFC 6750), which is what clients check.
     ? { ...(user as Record<string, unknown>), token_type: 'bearer' }
-    : body;
+    : typeof body === 'object' && body !== null && top.token_type === 'user' ? { ...top, token_type: 'bearer' } : body;
   const headers = new Headers(res.headers);
   headers.delete('content-length');
   return new Response(JSON.stringify(out), { status: res.status, headers });
