@@ -146,6 +146,10 @@ test('an unauthenticated MCP request gets 401 with resource_metadata, and the me
     resource: mcpUrl.href, authorization_servers: [emu.discoveryUrl(poolId).replace('/.well-known/openid-configuration', '')],
     bearer_methods_supported: ['header'], scopes_supported: ['openid'], resource_name: 'mcp_server',
   });
+  // A runtime that publishes none and one that does not exist look the same.
+  const gone = await fetch(prm.replace(encodeURIComponent(arn), encodeURIComponent(`${arn.slice(0, arn.lastIndexOf('/') + 1)}nosuch-AAAAAAAAAA`)));
+  assert.equal(gone.status, 404);
+  assert.deepEqual(await gone.json(), { message: 'No protected resource metadata is published here: only MCP runtimes with a JWT authorizer have it.' });
 });
 
 test('the official MCP client signs in through the browser (PKCE S256, resource = the runtime URL) and calls a tool as that user', async () => {

@@ -50,11 +50,14 @@ export const protectedResourceMetadata = (env: RuntimeEnv) => defineRoute({
   path: '/.well-known/oauth-protected-resource/runtimes/:agentRuntimeArn/invocations',
   query: targetQuery,
   handle: async ({ query, rc }) => {
-    const target = await resolveTarget(env.services, rc.params.agentRuntimeArn!, query);
+    // Unauthenticated: an unknown runtime, a non-MCP one and one without an authorizer all get the same answer,
+    // so the path reveals nothing about runtimes that publish no metadata.
+    const none = () => new MandateError('not_found', 'No protected resource metadata is published here: only MCP runtimes with a JWT authorizer have it.');
+    const target = await resolveTarget(env.services, rc.params.agentRuntimeArn!, query).catch((err: unknown) => {
+      throw err instanceof MandateError && (err.code === 'not_found' || err.code === 'conflict') ? none() : err;
+    });
     const authorizer = target.version.authorizer;
-    if (target.version.protocolConfiguration.serverProtocol !== 'MCP' || !authorizer) {
-      throw new MandateError('not_found', 'This agent runtime publishes no protected resource metadata: only MCP runtimes with a JWT authorizer do.');
-    }
+    if (target.version.protocolConfiguration.serverProtocol !== 'MCP' || !authorizer) throw none();
     const scopes = advertisedScopes(target);
     sendJson(rc.res, 200, {
       resource: resourceUrl(env.services.config.publicUrl, target),
