@@ -81,6 +81,14 @@ function boundHeaders(headers: RequestContext['req']['headers'], bind: Record<st
   return out;
 }
 
+/** A route's query and bound headers, validated together (one ValidationException lists every bad member). */
+function queryAndHeaders(route: { query?: z.ZodType; headers?: { bind: Record<string, string>; schema: z.ZodType } }, rc: RequestContext): readonly [unknown, unknown] {
+  return validateParts([
+    [route.query ?? ANY, firstValues(rc.query)],
+    [route.headers?.schema ?? ANY, route.headers ? boundHeaders(rc.req.headers, route.headers.bind) : {}],
+  ] as const);
+}
+
 /** Registers routes on the router; each validates its input at the edge and renders failures with `render`. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a list of routes of different input types
 export function registerRoutes(router: Router, routes: readonly (Route<any, any, any> | UpgradeRoute<any, any>)[], render: ErrorRenderer): Router {
@@ -88,10 +96,7 @@ export function registerRoutes(router: Router, routes: readonly (Route<any, any,
     if ('upgrade' in route) {
       router.upgrade(route.path, async (rc) => {
         try {
-          const [query, headers] = validateParts([
-            [route.query ?? ANY, firstValues(rc.query)],
-            [route.headers?.schema ?? ANY, route.headers ? boundHeaders(rc.req.headers, route.headers.bind) : {}],
-          ] as const);
+          const [query, headers] = queryAndHeaders(route, rc);
           await route.handle({ query, headers, rc });
         } catch (err) {
           if (rc.res.socket) render(rc, err);
@@ -103,10 +108,7 @@ export function registerRoutes(router: Router, routes: readonly (Route<any, any,
     router.add(route.method, route.path, async (rc) => {
       if (!route.readsBody && !route.form) rc.req.resume();
       try {
-        const [query, headers] = validateParts([
-          [route.query ?? ANY, firstValues(rc.query)],
-          [route.headers?.schema ?? ANY, route.headers ? boundHeaders(rc.req.headers, route.headers.bind) : {}],
-        ] as const);
+        const [query, headers] = queryAndHeaders(route, rc);
         const form = route.form
           ? validateInput(route.form.schema, firstValues(new URLSearchParams((await readBody(rc.req, route.form.limit)).toString('utf8'))))
           : {};

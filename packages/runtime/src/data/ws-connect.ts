@@ -1,20 +1,16 @@
 import type { IncomingMessage } from 'node:http';
-import { uuid } from '@mandate/core';
 import { defineUpgradeRoute } from '@mandate/edge';
 import { WebSocketServer } from 'ws';
 import type { RuntimeEnv } from '../env.ts';
-import { authenticateInvocation } from './inbound-auth.ts';
 import { allowedHeaders } from './forward-headers.ts';
-import { SESSION_HEADER, SESSION_QUERY, wsHeaders, wsQuery } from './inputs.ts';
-import { resolveTarget } from './resolve-target.ts';
-import { openSession, rawQueryOf } from './open-session.ts';
+import { SESSION_HEADER, wsHeaders, wsQuery } from './inputs.ts';
+import { openSession } from './open-session.ts';
 import { openAgentSocket } from './ws-agent.ts';
 import { relay } from './ws-relay.ts';
-import { assertHandshake, BEARER_PROTOCOL, bearerFrom, offeredProtocols, PRESIGNED_MAX_SECONDS } from './ws-handshake.ts';
+import { authenticateUpgrade, BEARER_PROTOCOL } from './ws-handshake.ts';
 
 const REQUEST_ID_HEADER = 'x-amzn-bedrock-agentcore-runtime-request-id';
 const AGENT_HANDSHAKE_MS = 30_000;
-const NO_BODY = Buffer.alloc(0);
 
 interface Accepted {
   protocol: string | false;
@@ -52,17 +48,8 @@ export function runtimeWebSocket(env: RuntimeEnv) {
     async handle({ query, headers: h, rc }) {
       const { services } = env;
       const { req, socket, head } = rc;
-      assertHandshake(req);
-      const offered = offeredProtocols(h.protocols);
-      const bearer = bearerFrom(offered);
+      const { target, caller, offered, sessionId } = await authenticateUpgrade(env, rc, query, h);
       const forAgent = offered.filter((p) => p !== BEARER_PROTOCOL && !p.startsWith(`${BEARER_PROTOCOL}.`));
-      const rawQuery = rawQueryOf(req);
-      const target = await resolveTarget(services, rc.params.agentRuntimeArn!, query);
-      const caller = await authenticateInvocation(services, env.identity, req, rc.rawPath, rawQuery, NO_BODY, target.version, {
-        ...(bearer === undefined ? {} : { bearer }),
-        presigned: { maxExpiresSeconds: PRESIGNED_MAX_SECONDS },
-      });
-      const sessionId = h.runtimeSessionId ?? query[SESSION_QUERY] ?? uuid();
       const rt = target.runtime;
       const [session, wat] = await openSession(env, target, caller, sessionId, true);
       const logger = services.logger.child({ agentRuntimeId: rt.agentRuntimeId, runtimeSessionId: sessionId });

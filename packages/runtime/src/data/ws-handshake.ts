@@ -1,5 +1,13 @@
 import type { IncomingMessage } from 'node:http';
-import { MandateError } from '@mandate/core';
+import { MandateError, uuid } from '@mandate/core';
+import type { UpgradeContext } from '@mandate/http';
+import type { RuntimeEnv } from '../env.ts';
+import { authenticateInvocation, type InvocationCaller } from './inbound-auth.ts';
+import { SESSION_QUERY, type TargetQuery } from './inputs.ts';
+import { rawQueryOf } from './open-session.ts';
+import { resolveTarget, type Target } from './resolve-target.ts';
+
+const NO_BODY = Buffer.alloc(0);
 
 /** The bearer carrier the bedrock-agentcore RuntimeClient offers: `base64UrlBearerAuthorization.<token>` plus the bare name. */
 export const BEARER_PROTOCOL = 'base64UrlBearerAuthorization';
@@ -26,3 +34,23 @@ export function assertHandshake(req: IncomingMessage): void {
   }
 }
 
+
+/**
+ * Everything a WebSocket route of the runtime checks before it answers the handshake: that it is one, the
+ * runtime and endpoint, and the caller, by any of the SDK's three ways (SigV4 headers, a presigned URL,
+ * an OAuth bearer in Authorization or Sec-WebSocket-Protocol); then the session id (header, or the signed
+ * query parameter presigned URLs carry; a new one when neither is given).
+ */
+export async function authenticateUpgrade(
+  env: RuntimeEnv, rc: UpgradeContext, query: TargetQuery & { [SESSION_QUERY]?: string | undefined }, h: { runtimeSessionId?: string | undefined; protocols?: string | undefined },
+): Promise<{ target: Target; caller: InvocationCaller; offered: string[]; sessionId: string }> {
+  assertHandshake(rc.req);
+  const offered = offeredProtocols(h.protocols);
+  const bearer = bearerFrom(offered);
+  const target = await resolveTarget(env.services, rc.params.agentRuntimeArn!, query);
+  const caller = await authenticateInvocation(env.services, env.identity, rc.req, rc.rawPath, rawQueryOf(rc.req), NO_BODY, target.version, {
+    ...(bearer === undefined ? {} : { bearer }),
+    presigned: { maxExpiresSeconds: PRESIGNED_MAX_SECONDS },
+  });
+  return { target, caller, offered, sessionId: h.runtimeSessionId ?? query[SESSION_QUERY] ?? uuid() };
+}

@@ -13,11 +13,11 @@ export interface RelayHooks {
 
 /**
  * Codes a close frame may carry on the wire (RFC 6455 §7.4.1-2): 1005, 1006 and 1015 only describe what a
- * peer saw, so they become 1000 (no status given) or 1011 (the peer vanished) when relayed.
+ * peer saw, so they become 1000 (no status given) or 1011 (the peer vanished, or its TLS failed) when relayed.
  */
-export function relayableCode(code: number, abnormal: boolean): number {
+export function relayableCode(code: number): number {
   if (code === 1005) return 1000;
-  if (code === 1006 || code === 1015) return abnormal ? 1011 : 1000;
+  if (code === 1006 || code === 1015) return 1011;
   if ((code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999)) return code;
   return 1011;
 }
@@ -40,7 +40,7 @@ export function relay(client: WebSocket, agent: WebSocket, hooks: RelayHooks): v
   pipe(agent, client, hooks);
   let closed = 0;
   const onClose = (other: WebSocket) => (code: number, reason: Buffer) => {
-    if (other.readyState === other.OPEN) other.close(relayableCode(code, true), reasonText(reason));
+    if (other.readyState === other.OPEN) other.close(relayableCode(code), reasonText(reason));
     else if (other.readyState === other.CONNECTING) other.terminate();
     if (++closed === 2) hooks.done();
   };

@@ -1,22 +1,19 @@
 import type { IncomingMessage } from 'node:http';
-import { MandateError, uuid } from '@mandate/core';
+import { MandateError } from '@mandate/core';
 import { defineUpgradeRoute } from '@mandate/edge';
 import { z } from 'zod';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { RuntimeEnv } from '../env.ts';
 import { SessionShell, type ShellOutput } from '../sessions/session-shell.ts';
-import { authenticateInvocation } from './inbound-auth.ts';
-import { SESSION_QUERY, wsHeaders, wsQuery } from './inputs.ts';
-import { openSession, rawQueryOf } from './open-session.ts';
-import { resolveTarget } from './resolve-target.ts';
-import { assertHandshake, BEARER_PROTOCOL, bearerFrom, offeredProtocols, PRESIGNED_MAX_SECONDS } from './ws-handshake.ts';
+import { wsHeaders, wsQuery } from './inputs.ts';
+import { openSession } from './open-session.ts';
+import { authenticateUpgrade, BEARER_PROTOCOL } from './ws-handshake.ts';
 
 /** The SDK's shell framing (bedrock-agentcore runtime/shell/protocol): one channel byte, then the payload. */
 const CH = { STDIN: 0, STDOUT: 1, STDERR: 2, STATUS: 3, RESIZE: 4, HEARTBEAT: 5, CLOSE: 255 } as const;
 const MAX_FRAME = 64 * 1024;
 /** Close code the SDK reads as "another client took this shell" (ShellSession.kicked). */
 const KICKED = 4000;
-const NO_BODY = Buffer.alloc(0);
 
 const shellQuery = wsQuery.extend({ shellId: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_-]{0,127}$/, 'Member must start with a letter or digit and hold 1 to 128 of [a-zA-Z0-9_-]') });
 
@@ -54,18 +51,10 @@ export function runtimeShell(env: RuntimeEnv) {
     headers: wsHeaders,
     async handle({ query, headers: h, rc }) {
       const { req, socket, head } = rc;
-      assertHandshake(req);
-      const offered = offeredProtocols(h.protocols);
-      const bearer = bearerFrom(offered);
-      const target = await resolveTarget(env.services, rc.params.agentRuntimeArn!, query);
-      const caller = await authenticateInvocation(env.services, env.identity, req, rc.rawPath, rawQueryOf(req), NO_BODY, target.version, {
-        ...(bearer === undefined ? {} : { bearer }),
-        presigned: { maxExpiresSeconds: PRESIGNED_MAX_SECONDS },
-      });
+      const { target, caller, offered, sessionId } = await authenticateUpgrade(env, rc, query, h);
       if (caller.via !== 'admin-key') {
         throw new MandateError('access_denied', 'Opening a shell in a runtime session needs an admin access key: a shell sees the agent\'s environment and credentials, which serve every user of the runtime.');
       }
-      const sessionId = h.runtimeSessionId ?? query[SESSION_QUERY] ?? uuid();
       const session = await openSession(env, target, caller, sessionId);
       accepted.set(req, offered.includes(BEARER_PROTOCOL) ? BEARER_PROTOCOL : false);
       rc.res.detachSocket(socket as Parameters<typeof rc.res.detachSocket>[0]);

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { Logger } from '@mandate/core';
+import { endProcessGroup } from './process-group.ts';
 
 export interface CommandExit {
   /** The process's exit code; 128 + signal number when a signal ended it (as shells report); -1 on a timeout or a platform error. */
@@ -63,18 +64,11 @@ export function runSessionCommand(args: {
     });
   }
   let timedOut = false;
-  const signalGroup = (sig: NodeJS.Signals) => {
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, sig);
-    } catch {
-      // already gone
-    }
-  };
-  let killTimer: NodeJS.Timeout | undefined;
+  let ended = false;
   const kill = (graceMs = 2000) => {
-    signalGroup('SIGTERM');
-    killTimer ??= setTimeout(() => signalGroup('SIGKILL'), graceMs);
-    killTimer.unref();
+    if (ended) return;
+    ended = true;
+    endProcessGroup(child.pid, graceMs);
   };
   const timer = setTimeout(() => {
     timedOut = true;

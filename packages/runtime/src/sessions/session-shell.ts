@@ -1,5 +1,6 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import { endProcessGroup } from './process-group.ts';
 
 /** Output kept for a client that reattaches (the SDK's ShellSession documents 256 KB). */
 const REPLAY_BYTES = 256 * 1024;
@@ -74,19 +75,6 @@ export class SessionShell {
 
   /** Ends the shell and everything it started (its process group). */
   kill(): void {
-    if (this.exit !== undefined || this.#child.pid === undefined) return;
-    try {
-      process.kill(-this.#child.pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-    const pid = this.#child.pid;
-    setTimeout(() => {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }, 2000).unref();
+    if (this.exit === undefined) endProcessGroup(this.#child.pid, 2000);
   }
 }
