@@ -23,7 +23,7 @@ export const IDENTITY_LAYERS: readonly { rank: number; units: readonly string[];
   { rank: 3, units: ['control/', 'data/', 'browser/'], siblings: false },
   { rank: 2, units: ['flows/'], siblings: true },
   { rank: 1, units: ['vault/', 'sessions/', 'workload/', 'inbound-jwt/', 'catalog/'], siblings: true },
-  { rank: 0, units: ['model.ts', 'services.ts', 'url-policy.ts', 'arns.ts', 'operation.ts'], siblings: true },
+  { rank: 0, units: ['model.ts', 'services.ts', 'arns.ts', 'operation.ts'], siblings: true },
 ];
 export const IDENTITY_SRC = 'packages/identity/src';
 

@@ -7,3 +7,9 @@ export { DEFAULT_MAX_RESULTS, decodeNextToken, encodeNextToken, listPage } from 
 export { cachedDoc, docChanged, DOC_CACHE_TTL_MS, DOC_CHANGED_CHANNEL, type DocCacheServices } from './doc-cache.ts';
 export * from './auth/index.ts';
 export { defineRoute, defineUpgradeRoute, registerRoutes, type ErrorRenderer, type Route, type RouteInput, type UpgradeRoute } from './route.ts';
+export { customJwtAuthorizerSchema, type CustomJwtAuthorizerInput } from './authorizer.ts';
+export * from './url-policy.ts';
+export {
+  advertisedScopes, issuerOfDiscoveryUrl, protectedResourceDocument, resourceChallenge, resourceMetadataUrl, withResourceChallenge,
+  type AdvertisedAuthorizer, type ResourceChallenge,
+} from './protected-resource.ts';

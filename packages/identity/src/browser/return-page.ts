@@ -6,7 +6,7 @@ import { clientSecretContext } from '../flows/provider-client.ts';
 import type { IdentityServices } from '../services.ts';
 import type { SealedSecret } from '@mandate/core';
 import { loadWorkload } from '../workload/access.ts';
-import { checkResolvedHost } from '../url-policy.ts';
+import { checkResolvedHost } from '@mandate/edge';
 import { checkDiscoveryUrl } from '../inbound-jwt/index.ts';
 import { completeSession } from '../flows/complete.ts';
 import { invalidSession, loadSession, sessionIdOf, SESSION_LIFETIME_MS, type LoadedSession } from '../sessions/sessions.ts';

@@ -1,7 +1,7 @@
 import { validationError } from '@mandate/core';
 import type { ResolvedEndpoints } from '../model.ts';
 import type { IdentityServices } from '../services.ts';
-import { checkProviderUrl, checkResolvedHost } from '../url-policy.ts';
+import { checkProviderUrl, checkResolvedHost } from '@mandate/edge';
 
 export const DISCOVERY_TIMEOUT_MS = 5_000;
 export const DISCOVERY_MAX_BYTES = 256 * 1024;

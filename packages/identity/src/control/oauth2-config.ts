@@ -5,7 +5,7 @@ import type { IdentityServices } from '../services.ts';
 import { fetchDiscovery } from './discovery.ts';
 import type { CustomMemberInput, IncludedMemberInput, Oauth2ProviderConfigInput } from './schemas/oauth2.ts';
 import { requireManagedSecret } from './secret-source.ts';
-import { checkProviderUrl } from '../url-policy.ts';
+import { checkProviderUrl } from '@mandate/edge';
 
 const ROOT = 'oauth2ProviderConfigInput';
 

@@ -1,6 +1,6 @@
 import type { JWK } from 'jose';
 import type { Clock, Logger } from '@mandate/core';
-import { checkResolvedHost } from '../url-policy.ts';
+import { checkResolvedHost } from '@mandate/edge';
 import { checkOutboundUrl, fetchJsonObject, OutboundUrlError } from './fetch-json.ts';
 
 const WELL_KNOWN = '/.well-known/openid-configuration';

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { MandateError } from '@mandate/core';
-import { isPresigned, type EdgeServices } from '@mandate/edge';
+import { isPresigned, withResourceChallenge, type EdgeServices, type ResourceChallenge } from '@mandate/edge';
 import type { IdentityPort, UserBinding } from '@mandate/identity';
 import type { RuntimeVersionDoc } from '../model.ts';
 
@@ -33,16 +33,7 @@ export interface InvocationAuthOptions {
   /** Accept SigV4 presigned URLs valid for at most this long (WebSockets only). */
   presigned?: { maxExpiresSeconds: number };
   /** MCP runtimes: where a refused client finds the protected resource metadata (RFC 9728 §5.1). */
-  challenge?: { resourceMetadata: string; scope?: string };
-}
-
-/** Adds resource_metadata (and scope) to a bearer refusal's WWW-Authenticate (RFC 9728 §5.1, RFC 6750 §3). */
-function withChallenge(err: unknown, challenge: InvocationAuthOptions['challenge']): unknown {
-  if (!challenge || !(err instanceof MandateError) || (err.code !== 'unauthorized' && err.code !== 'insufficient_scope')) return err;
-  const base = err.headers?.['www-authenticate'] ?? 'Bearer';
-  const params = [base === 'Bearer' ? '' : base.slice('Bearer '.length), `resource_metadata="${challenge.resourceMetadata}"`];
-  if (challenge.scope !== undefined && !base.includes('scope=')) params.push(`scope="${challenge.scope}"`);
-  return new MandateError(err.code, err.message, { cause: err, headers: { ...err.headers, 'www-authenticate': `Bearer ${params.filter((p) => p !== '').join(', ')}` } });
+  challenge?: ResourceChallenge | undefined;
 }
 
 export async function authenticateInvocation(
@@ -52,7 +43,7 @@ export async function authenticateInvocation(
   try {
     return await authenticate(services, identity, req, rawPath, rawQuery, body, version, options);
   } catch (err) {
-    throw withChallenge(err, options.challenge);
+    throw withResourceChallenge(err, options.challenge);
   }
 }
 
