@@ -3,7 +3,7 @@ export { operationKit, type Operation, type OperationContext } from './operation
 export { registerOperations, BODY_LIMIT } from './pipeline.ts';
 export { renderAwsError, toMandateError } from './errors.ts';
 export { validateInput, zodToValidation } from './validate.ts';
-export { DEFAULT_MAX_RESULTS, decodeNextToken, encodeNextToken, listPage } from './pagination.ts';
+export { DEFAULT_MAX_RESULTS, decodeNextToken, encodeNextToken, listPage, pageByPrefix } from './pagination.ts';
 export { cachedDoc, docChanged, DOC_CACHE_TTL_MS, DOC_CHANGED_CHANNEL, type DocCacheServices } from './doc-cache.ts';
 export * from './auth/index.ts';
 export { defineRoute, defineUpgradeRoute, registerRoutes, type ErrorRenderer, type Route, type RouteInput, type UpgradeRoute } from './route.ts';

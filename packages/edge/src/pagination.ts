@@ -30,3 +30,14 @@ export async function listPage<T>(store: StoreOps, collection: string, input: { 
   const last = page.items.at(-1);
   return page.next !== undefined && last ? { items: page.items, nextToken: encodeNextToken(collection, last.id) } : { items: page.items };
 }
+
+/** A page of the documents whose ids start with `prefix` (a parent's children); a cursor from outside the prefix is refused. */
+export async function pageByPrefix<T>(store: StoreOps, collection: string, prefix: string, input: { nextToken?: string | undefined; maxResults?: number | undefined }): Promise<{ items: T[]; nextToken?: string }> {
+  const after = input.nextToken === undefined ? undefined : decodeNextToken(collection, input.nextToken);
+  if (after !== undefined && !after.startsWith(prefix)) throw validationError('The nextToken is not valid for this operation.', [{ name: 'nextToken', message: 'Member is not a valid pagination token' }]);
+  const limit = input.maxResults ?? DEFAULT_MAX_RESULTS;
+  const page = await store.list<T>(collection, after === undefined ? { prefix, limit } : { prefix, after, limit });
+  const last = page.items.at(-1);
+  const items = page.items.map((r) => r.doc);
+  return page.next !== undefined && last ? { items, nextToken: encodeNextToken(collection, last.id) } : { items };
+}

@@ -5,4 +5,5 @@ export type { IdentityConfig, IdentityServices } from './services.ts';
 export type { CustomClaimRule, InboundJwtConfig, UserBinding } from './model.ts';
 export type { VerifiedInboundJwt } from './inbound-jwt/index.ts';
 export type { VerifiedWorkloadToken } from './workload/token.ts';
+export type { CredentialProviderRef, ResourceToken, ResourceTokenRequest } from './flows/resource-access.ts';
 export { EnvelopeSecretBox, LocalKeyProvider, rotateMasterKey, type KeyProvider } from './vault/index.ts';

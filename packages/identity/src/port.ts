@@ -4,6 +4,7 @@ import { inboundJwtVerifierFor, type VerifiedInboundJwt } from './inbound-jwt/in
 import type { InboundJwtConfig, UserBinding } from './model.ts';
 import type { IdentityServices } from './services.ts';
 import { createManagedWorkload, deleteManagedWorkload, managedWorkloadChanged, updateManagedWorkload, type ManagedWorkloadInput } from './workload/managed.ts';
+import { credentialProviderOf, resourceApiKey, resourceToken, type CredentialProviderRef, type ResourceToken, type ResourceTokenRequest } from './flows/resource-access.ts';
 import { mintWorkloadAccessToken, userKey, verifyWorkloadAccessToken, type VerifiedWorkloadToken } from './workload/token.ts';
 
 /**
@@ -20,6 +21,16 @@ export interface IdentityPort {
   verifyInboundJwt(token: string, config: InboundJwtConfig): Promise<VerifiedInboundJwt>;
   /** The stable key of a user binding: two bindings name the same user exactly when their keys are equal. */
   userKey(user: UserBinding): string;
+  /** Which credential provider of this server an ARN names (checked to exist); a foreign or unknown ARN is a validation error. */
+  credentialProvider(arn: string): Promise<CredentialProviderRef>;
+  /**
+   * An OAuth2 token of a credential provider for a workload the caller owns, acting for a user the caller
+   * authenticated: USER_FEDERATION reads the user's token from the vault (refreshing it) or starts a
+   * consent that the built-in return page completes; M2M runs the client-credentials grant.
+   */
+  resourceToken(req: ResourceTokenRequest): Promise<ResourceToken>;
+  /** The API key an API key credential provider holds. */
+  resourceApiKey(providerName: string): Promise<string>;
   /** The built-in OAuth return page, where a person confirms who they are after consent. */
   readonly returnPageUrl: string;
   /** Workload identities owned by the caller; the create/update/delete run inside the caller's transaction. */
@@ -44,6 +55,9 @@ export function createIdentityPort(services: IdentityServices): IdentityPort {
     verifyWorkloadAccessToken: (token) => verifyWorkloadAccessToken(services, token),
     verifyInboundJwt: (token, config) => inboundJwtVerifierFor(services).verify(token, config),
     userKey,
+    credentialProvider: (arn) => credentialProviderOf(services, arn),
+    resourceToken: (req) => resourceToken(services, req),
+    resourceApiKey: (name) => resourceApiKey(services, name),
     returnPageUrl,
     workloads: {
       create: async (tx, input) => {

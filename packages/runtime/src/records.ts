@@ -1,6 +1,5 @@
 import { MandateError, validationError } from '@mandate/core';
 import type { StoreOps, StoredRecord } from '@mandate/storage';
-import { decodeNextToken, encodeNextToken } from '@mandate/edge';
 import { cachedDoc } from '@mandate/edge';
 import type { EdgeServices } from '@mandate/edge';
 import { resolveArtifact } from './artifact.ts';
@@ -65,17 +64,6 @@ export async function loadEndpoint(store: StoreOps, id: string, name: string): P
   const rec = await store.get<RuntimeEndpointDoc>(C.runtimeEndpoints, `${id}/${name}`);
   if (!rec) throw new MandateError('not_found', `The endpoint ${name} of agent runtime ${id} does not exist.`);
   return rec;
-}
-
-/** One page of a prefix listing with an opaque nextToken (ids ascend). */
-export async function pageByPrefix<T>(store: StoreOps, collection: string, prefix: string, input: { nextToken?: string | undefined; maxResults?: number | undefined }): Promise<{ items: T[]; nextToken?: string }> {
-  const after = input.nextToken === undefined ? undefined : decodeNextToken(collection, input.nextToken);
-  if (after !== undefined && !after.startsWith(prefix)) throw validationError('The nextToken is not valid for this operation.', [{ name: 'nextToken', message: 'Member is not a valid pagination token' }]);
-  const limit = input.maxResults ?? 10;
-  const page = await store.list<T>(collection, after === undefined ? { prefix, limit } : { prefix, after, limit });
-  const last = page.items.at(-1);
-  const items = page.items.map((r) => r.doc);
-  return page.next !== undefined && last ? { items, nextToken: encodeNextToken(collection, last.id) } : { items };
 }
 
 /** Builds an immutable version document from Create/Update input; validates and resolves the artifact. */

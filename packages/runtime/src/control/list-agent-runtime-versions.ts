@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { defineOperation } from '../operation.ts';
 import { runtimeCollections as C, type RuntimeVersionDoc } from '../model.ts';
-import { loadRuntime, pageByPrefix } from '../records.ts';
+import { pageByPrefix } from '@mandate/edge';
+import { loadRuntime } from '../records.ts';
 import { runtimeIdSchema } from '../schemas.ts';
 import { runtimeSummary } from '../views.ts';
 import { pagingFrom, pagingInput } from './list-agent-runtimes.ts';

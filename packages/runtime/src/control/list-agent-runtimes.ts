@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { defineOperation } from '../operation.ts';
 import { runtimeCollections as C, type RuntimeDoc } from '../model.ts';
-import { loadVersion, pageByPrefix } from '../records.ts';
+import { pageByPrefix } from '@mandate/edge';
+import { loadVersion } from '../records.ts';
 import { runtimeSummary } from '../views.ts';
 
 export const pagingInput = {
