@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { MandateError } from '@mandate/core';
+import { CallToolRequestParamsSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { GatewayEnv } from '../env.ts';
+import { TOOL_SEPARATOR, type GatewayDoc, type GatewaySessionDoc, type TargetDoc } from '../model.ts';
+import { gatewayTargets } from '../records.ts';
+import { upstreamCredential } from '../credentials.ts';
+import { UpstreamUnavailable } from '../upstream/pool.ts';
+import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { RpcCode, RpcFailure } from './jsonrpc.ts';
+import type { GatewayCaller } from './authenticate.ts';
+
+/** tools/list: every ready target's tools, each named `{target}___{tool}` (AgentCore Gateway's naming). */
+export async function listTools(env: GatewayEnv, gw: GatewayDoc): Promise<{ tools: unknown[] }> {
+  const tools: unknown[] = [];
+  for (const t of await gatewayTargets(env.services, gw)) {
+    for (const tool of t.tools) tools.push({ ...tool, name: `${t.name}${TOOL_SEPARATOR}${tool.name}` });
+  }
+  return { tools };
+}
+
+function findTool(targets: readonly TargetDoc[], name: string): { target: TargetDoc; tool: string } | undefined {
+  const cut = name.indexOf(TOOL_SEPARATOR);
+  if (cut <= 0) return undefined;
+  const target = targets.find((t) => t.name === name.slice(0, cut));
+  const tool = name.slice(cut + TOOL_SEPARATOR.length);
+  return target && target.tools.some((t) => t.name === tool) ? { target, tool } : undefined;
+}
+
+/**
+ * tools/call: the calling user's credential for the target (from the vault, through the gateway's
+ * workload identity), injected into the upstream call. Without consent yet, a URL-mode elicitation
+ * (MCP 2025-11-25, error -32042) names the consent URL; a client that did not declare URL elicitation
+ * gets the URL in an error result instead, so a person can still follow it. The token itself never
+ * appears in what the client receives.
+ */
+export async function callTool(env: GatewayEnv, gw: GatewayDoc, session: GatewaySessionDoc, caller: GatewayCaller, params: unknown): Promise<unknown> {
+  const p = CallToolRequestParamsSchema.safeParse(params);
+  if (!p.success) throw new RpcFailure(RpcCode.InvalidParams, 'tools/call needs params.name (a string) and optional params.arguments (an object).');
+  const found = findTool(await gatewayTargets(env.services, gw), p.data.name);
+  if (!found) throw new RpcFailure(RpcCode.InvalidParams, `Unknown tool: ${p.data.name}. Call tools/list for the tools of this gateway.`);
+  const { target, tool } = found;
+  let cred;
+  try {
+    cred = await upstreamCredential(env, gw, target.credential, caller.user);
+  } catch (err) {
+    if (err instanceof MandateError && err.status < 500) throw new RpcFailure(RpcCode.InternalError, `The credential for target ${target.name} could not be obtained: ${err.message}`, { target: target.name });
+    throw err;
+  }
+  if ('consent' in cred) {
+    const message = `Connect your account for ${target.name}: open this link, sign in and consent, then call ${p.data.name} again.`;
+    if (session.urlElicitation) {
+      throw new RpcFailure(RpcCode.UrlElicitationRequired, 'This tool needs your consent first.', {
+        elicitations: [{ mode: 'url', elicitationId: randomUUID(), url: cred.consent.authorizationUrl, message }],
+      });
+    }
+    return { isError: true, content: [{ type: 'text', text: `${message}\n${cred.consent.authorizationUrl}` }] };
+  }
+  try {
+    return await env.upstreams.callTool(target.endpoint, cred.auth, tool, p.data.arguments as Record<string, unknown> | undefined);
+  } catch (err) {
+    if (err instanceof UpstreamUnavailable) {
+      env.services.logger.warn('gateway target unavailable', { gatewayId: gw.gatewayId, target: target.name, reason: err.message });
+      throw new RpcFailure(RpcCode.InternalError, `Target ${target.name} is unavailable: ${err.message}.`, { target: target.name });
+    }
+    if (err instanceof McpError) throw new RpcFailure(err.code, `Target ${target.name}: ${err.message.replace(/^MCP error -?\d+: /, '')}`, { target: target.name });
+    throw err;
+  }
+}
