@@ -18,6 +18,9 @@ test('npm run demo: both users answered with their own Entra token after one con
     assert.match(text, /✓ testuser2 asks again — answered from the vault, no consent/);
     const checks = out.filter((l) => /^ {2}[✓✗] testuser\d: token oid /.test(l));
     assert.deepEqual(checks.map((l) => l.slice(0, 13)), ['  ✓ testuser1', '  ✓ testuser2']);
+    assert.match(text, /✓ testuser1: mandate tool call weather___get_weather — elicitation, browser consent as alice@/);
+    assert.match(text, /✓ testuser2: mandate tool call weather___get_weather — elicitation, browser consent as bob@/);
+    assert.match(text, /✓ each gateway call carried that user's own Entra token/);
     assert.match(out.at(-1)!, /^\nDemo passed in \d+\.\d s\.$/);
   } finally {
     tmp.remove();

@@ -34,6 +34,7 @@ test('mandate dev brings the stack up, writes dev.json, and a restart reuses eve
       assert.deepEqual(d.userPool.users.map((u) => u.username), ['testuser1', 'testuser2']);
       assert.equal(d.userPool.discoveryUrl, `http://127.0.0.1:${basePort + 2}/${d.userPool.poolId}/.well-known/openid-configuration`);
       assert.equal(statSync(first.devJsonPath).mode & 0o777, 0o600);
+      assert.deepEqual(d.gateway, { name: 'weather-gateway', gatewayId: d.gateway!.gatewayId, gatewayUrl: `${d.identity.controlPlaneEndpoint}/gateways/${d.gateway!.gatewayId}/mcp`, mcpServerUrl: `http://127.0.0.1:${basePort + 4}/mcp`, status: 'READY' });
       assert.deepEqual(JSON.parse(readFileSync(first.devJsonPath, 'utf8')), d);
 
       // The seed setup is visible through the official control client with the admin key.
@@ -75,6 +76,7 @@ test('mandate dev brings the stack up, writes dev.json, and a restart reuses eve
       assert.equal(e.userPool.poolId, d.userPool.poolId);
       assert.deepEqual(e.credentialProviders, d.credentialProviders);
       assert.deepEqual(e.runtime.agents, d.runtime.agents);
+      assert.deepEqual(e.gateway, d.gateway, 'the same gateway, re-pointed at the restarted MCP server');
       assert.deepEqual(e.adminCredentials, d.adminCredentials);
       assert.deepEqual(e.entra.apps[0]!.redirectUris, d.entra.apps[0]!.redirectUris);
       const control = new BedrockAgentCoreControlClient({ endpoint: e.identity.controlPlaneEndpoint, region: e.region, credentials: e.adminCredentials });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Finds `count` consecutive free loopback ports (the dev stack uses base..base+3). */
-export async function freePortRange(count = 4): Promise<number> {
+export async function freePortRange(count = 5): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = 20_000 + Math.floor(Math.random() * 30_000);
     let ok = true;

@@ -27,7 +27,7 @@ export const demoCommand: Command = {
   async run(args, io) {
     const p = parseArgs(args, ['keep']);
     const portFlag = flagString(p, 'port');
-    const basePort = portFlag ? Number(portFlag) : 7700 + Math.floor(Math.random() * 200) * 4;
+    const basePort = portFlag ? Number(portFlag) : 7700 + Math.floor(Math.random() * 200) * 5;
     const dataDir = mkdtempSync(join(tmpdir(), 'mandate-demo-'));
     const t0 = Date.now();
     const say = (l: string) => io.out(l);
@@ -119,6 +119,32 @@ export const demoCommand: Command = {
         say(`  ${ok ? '✓' : '✗'} ${a.user}: token oid ${a.oid}`);
         if (!ok) throw new UserError(`${a.user}'s answer does not carry their own oid ${a.oid}: ${a.answer}`);
       }
+      say('\nStep 5: the same weather tool over MCP, through the gateway: each user consents once for the gateway, by URL elicitation');
+      const gw = d.gateway;
+      if (!gw) throw new UserError('The demo stack has no MCP gateway.');
+      for (const { poolUser, entraUser } of pairs) {
+        const lines: string[] = [];
+        let consent: Promise<void> | undefined;
+        let browserError: unknown;
+        const sub: CommandIo = {
+          ...io,
+          out: (l) => {
+            lines.push(l);
+            const m = /^ {2}(http\S+\/identities\/oauth2\/authorize\?request_uri=\S+)$/.exec(l);
+            if (m && !consent) consent = consentInBrowser(browser, m[1]!, { entra: entraUser, returnPage: poolUser }, origins).then(() => {}, (err: unknown) => void (browserError = err));
+          },
+        };
+        const code = await timed(`${poolUser.username}: mandate tool call weather___get_weather — elicitation, browser consent as ${entraUser.username}, result`, () =>
+          runCli(['tool', 'call', 'weather___get_weather', '--user', poolUser.username, '--password', poolUser.password, '--arg', 'city=San Francisco', '--data-dir', dataDir, '--timeout', '60'], sub));
+        await consent;
+        if (browserError) throw new UserError(`The browser could not complete ${poolUser.username}'s gateway consent: ${(browserError as Error).message}`);
+        if (code !== 0) throw new UserError(`Step 5 failed for ${poolUser.username}:\n${lines.join('\n')}`);
+        if (!consent) throw new UserError(`${poolUser.username} was not asked to consent for the gateway.`);
+        const report = JSON.parse(lines.find((l) => l.startsWith('{'))!) as { checkedFor: { oid: string } };
+        if (report.checkedFor.oid !== entraUser.oid) throw new UserError(`The gateway answered ${poolUser.username} with oid ${report.checkedFor.oid}, expected ${entraUser.oid}.`);
+        say(`    ${lines.find((l) => l.startsWith('{'))}`);
+      }
+      say(`  ✓ each gateway call carried that user's own Entra token (oid checked by the MCP server); the MCP client never saw it`);
       say(`\nDemo passed in ${((Date.now() - t0) / 1000).toFixed(1)} s.`);
       return 0;
     } finally {

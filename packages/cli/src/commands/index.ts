@@ -5,6 +5,9 @@ import { tokenGetCommand } from './token-get.ts';
 import { demoCommand } from './demo.ts';
 import { serveCommand } from './serve.ts';
 import { runtimeDeployCommand } from './runtime-deploy.ts';
+import { gatewaysCommand } from './gateways.ts';
+import { toolsCommand } from './tools.ts';
+import { toolCallCommand } from './tool-call.ts';
 import { keysCreateCommand, keysListCommand, keysRevokeCommand, keysRotateMasterCommand } from './keys.ts';
 
 /** Every `mandate` command; add a command by adding a file and one line here. */
@@ -15,6 +18,9 @@ export const commands: Command[] = [
   demoCommand,
   serveCommand,
   runtimeDeployCommand,
+  gatewaysCommand,
+  toolsCommand,
+  toolCallCommand,
   keysCreateCommand,
   keysListCommand,
   keysRevokeCommand,

@@ -4,6 +4,7 @@ import { listen, serve, type Listening } from '@mandate/http';
 import { openStore, type Store } from '@mandate/storage';
 import { createIdentityService, type IdentityService } from '@mandate/identity';
 import { createRuntimeRouter, type RuntimeHandle } from '@mandate/runtime';
+import { createGatewayRouter, type GatewayHandle } from '@mandate/gateway';
 import { UserError } from '../command.ts';
 import type { ServerConfig } from './config.ts';
 
@@ -11,6 +12,7 @@ export interface MandateServer {
   url: string;
   identity: IdentityService;
   runtime: RuntimeHandle;
+  gateway: GatewayHandle;
   store: Store;
   listening: Listening;
   close(): Promise<void>;
@@ -33,7 +35,7 @@ export async function assertPortFree(host: string, port: number, what: string): 
 }
 
 /**
- * One Mandate server: identity control + data planes, OAuth browser routes and the agent runtime,
+ * One Mandate server: identity control + data planes, OAuth browser routes, the agent runtime and the MCP gateway,
  * all on one port, over one store.
  */
 export async function startMandateServer(config: ServerConfig, logger: Logger, extra: { agentEnv?: Record<string, string> } = {}): Promise<MandateServer> {
@@ -43,6 +45,7 @@ export async function startMandateServer(config: ServerConfig, logger: Logger, e
   const publicUrl = config.publicUrl ?? `http://${hostForUrl}:${config.port}`;
   let identity: IdentityService | undefined;
   let runtime: RuntimeHandle | undefined;
+  let gateway: GatewayHandle | undefined;
   try {
     identity = await createIdentityService({
       config: { publicUrl, region: config.region, accountId: config.accountId, entraAuthorityBase: config.entraAuthorityBase, devMode: config.devMode },
@@ -51,17 +54,21 @@ export async function startMandateServer(config: ServerConfig, logger: Logger, e
       logger,
     });
     runtime = createRuntimeRouter(identity.services, identity.port, { maxLiveSessions: config.maxSessions, agentEnv: extra.agentEnv ?? {} }, identity.router);
+    gateway = createGatewayRouter(identity.services, identity.port, {}, identity.router);
     const listening = await listen(serve(identity.router, { logger }), config.port, config.host);
     const id = identity;
     const rt = runtime;
+    const gw = gateway;
     return {
       url: publicUrl,
       identity: id,
       runtime: rt,
+      gateway: gw,
       store,
       listening,
       close: async () => {
         await rt.close();
+        await gw.close();
         await listening.close();
         await id.close();
         await store.close();
@@ -69,6 +76,7 @@ export async function startMandateServer(config: ServerConfig, logger: Logger, e
     };
   } catch (err) {
     await runtime?.close();
+    await gateway?.close();
     await identity?.close();
     await store.close();
     throw err;

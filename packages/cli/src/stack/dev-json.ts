@@ -34,6 +34,8 @@ export interface DevJson {
     issuer: string;
     users: { username: string; password: string; sub: string }[];
   };
+  /** The MCP gateway of the seed (absent with --no-agent). */
+  gateway?: { name: string; gatewayId: string; gatewayUrl: string; mcpServerUrl: string; status: string };
   dataDir: string;
   startedAt: string;
 }

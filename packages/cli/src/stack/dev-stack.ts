@@ -9,11 +9,13 @@ import type { DevJson } from './dev-json.ts';
 import { startDevEntra, startDevUserPool } from './emulators.ts';
 import { readJsonFile, writeJsonFile } from './files.ts';
 import { applySeedSetup } from './seed-setup.ts';
+import { applyGatewaySetup } from './gateway-setup.ts';
+import { startWeatherMcpProcess } from './weather-mcp.ts';
 
 export interface DevStackOptions {
   env: NodeJS.ProcessEnv;
   cwd: string;
-  /** Mandate listens on basePort, Entra on +1, the user pool on +2; `mandate token get` returns to +3. */
+  /** Mandate listens on basePort, Entra on +1, the user pool on +2; `mandate token get` returns to +3; the weather MCP server on +4. */
   basePort: number;
   host?: string;
   dataDir?: string;
@@ -67,7 +69,7 @@ export async function startDevStack(o: DevStackOptions): Promise<DevStack> {
 
     const config = { ...config0, entraAuthorityBase: entra.emulator.url };
     const mandate = await step(
-      'Mandate server (identity + runtime)',
+      'Mandate server (identity + runtime + gateway)',
       () => startMandateServer(config, logger, { agentEnv: entra.emulator.caCertFile ? { NODE_EXTRA_CA_CERTS: entra.emulator.caCertFile } : {} }),
       (m) => `${m.url} (${m.store.kind})`,
     );
@@ -93,6 +95,19 @@ export async function startDevStack(o: DevStackOptions): Promise<DevStack> {
 
     const tenant = entra.seed.tenants[0]!;
     const demoPool = pool.emulator.poolByName('DemoUserPool')!;
+    let gateway: DevJson['gateway'];
+    if (o.withWeatherAgent ?? true) {
+      const app = tenant.apps![0]!;
+      const mcp = await step('weather MCP server (examples/weather-mcp)', () => startWeatherMcpProcess({
+        host, port: o.basePort + 4, issuer: `${entra.emulator.url}/${tenant.id}/v2.0`, jwksUri: `${entra.emulator.url}/${tenant.id}/discovery/v2.0/keys`, audience: app.appId,
+        ...(entra.emulator.caCertFile ? { caCertFile: entra.emulator.caCertFile } : {}),
+      }), (w) => w.url);
+      closers.push(() => mcp.close());
+      gateway = await step('MCP gateway (weather target, Entra token per user)', () => applyGatewaySetup({
+        mandateUrl: mandate.url, region: config.region, credentials: creds!, discoveryUrl: demoPool.discoveryUrl, clientId: demoPool.clients[0]!.clientId,
+        providerArn: setup.provider.credentialProviderArn, scope: `api://${app.appId}/read`, mcpServerUrl: mcp.url, progress: (l) => o.progress(`    · ${l}`),
+      }), (g) => g.gatewayUrl);
+    }
     const devJson: DevJson = {
       region: config.region,
       accountId: config.accountId,
@@ -127,6 +142,7 @@ export async function startDevStack(o: DevStackOptions): Promise<DevStack> {
         issuer: demoPool.issuer,
         users: pool.seed.pools[0]!.users.map((u) => ({ username: u.username, password: u.password, sub: demoPool.users.find((x) => x.username === u.username)?.sub ?? '' })),
       },
+      ...(gateway ? { gateway } : {}),
       dataDir,
       startedAt: new Date().toISOString(),
     };
