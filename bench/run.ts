@@ -22,10 +22,11 @@ import { tokenHotPath } from './scenarios/token-hot-path.ts';
 import { consentToToken } from './scenarios/consent-to-token.ts';
 import { runtimeOverhead } from './scenarios/runtime-overhead.ts';
 import { websocketOverhead } from './scenarios/websocket-overhead.ts';
+import { gatewayOverhead } from './scenarios/gateway-overhead.ts';
 import { vaultScale } from './scenarios/vault-scale.ts';
 import { refreshStorm } from './scenarios/refresh-storm.ts';
 
-const SCENARIOS: Scenario[] = [tokenHotPath, consentToToken, runtimeOverhead, websocketOverhead, vaultScale, refreshStorm];
+const SCENARIOS: Scenario[] = [tokenHotPath, consentToToken, runtimeOverhead, websocketOverhead, gatewayOverhead, vaultScale, refreshStorm];
 
 function arg(name: string): string | undefined {
   const a = process.argv.find((x) => x === `--${name}` || x.startsWith(`--${name}=`));

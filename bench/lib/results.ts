@@ -4,7 +4,7 @@
  * same machine, because shared machines are too noisy for absolute numbers to mean much on their own.
  */
 
-export type Scenario = 'token-hot-path' | 'consent-to-token' | 'runtime-overhead' | 'websocket-overhead' | 'vault-scale' | 'refresh-storm';
+export type Scenario = 'token-hot-path' | 'consent-to-token' | 'runtime-overhead' | 'websocket-overhead' | 'gateway-overhead' | 'vault-scale' | 'refresh-storm';
 export type Client = 'mandate-sdk' | 'official-sdk';
 
 export interface Result {

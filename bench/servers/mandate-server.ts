@@ -1,6 +1,6 @@
 /**
  * The Mandate server under test, in its own process (started by the driver through lib/rpc.ts): the
- * real identity service (SigV4, envelope SecretBox, data plane) and the runtime on one port, over SQLite
+ * real identity service (SigV4, envelope SecretBox, data plane), the runtime and the gateway on one port, over SQLite
  * or PostgreSQL, assembled as packages/cli/src/server/start-server.ts does. Setup calls (provider,
  * workload, keys) go through the unmodified AWS control client; bulk vault rows are sealed with the
  * real SecretBox and written in large transactions (seed.ts).
@@ -18,6 +18,9 @@ import { LocalKeyProvider } from '@mandate/identity';
 import { readVault } from '@mandate/identity/testing';
 import { collections } from '@mandate/identity/testing';
 import { createRuntimeRouter, type RuntimeHandle } from '@mandate/runtime';
+import { createGatewayRouter, type GatewayHandle } from '@mandate/gateway';
+import { writeVault } from '@mandate/identity/testing';
+import type { UserBinding } from '@mandate/identity';
 import { trustCa } from '@mandate/emulators';
 import { serveRpc } from '../lib/rpc.ts';
 import { seedVault, storageBytes, type SeedSpec } from './seed.ts';
@@ -48,6 +51,7 @@ export interface Started {
 
 let identity: IdentityService | undefined;
 let runtime: RuntimeHandle | undefined;
+let gateway: GatewayHandle | undefined;
 let listening: Listening | undefined;
 let store: Store | undefined;
 let spec: StartSpec | undefined;
@@ -78,6 +82,7 @@ async function start(s: StartSpec): Promise<Started> {
     fetch: countingFetch,
   });
   runtime = createRuntimeRouter(identity.services, identity.port, { maxLiveSessions: 64, agentEnv: s.agentEnv ?? {} }, identity.router);
+  gateway = createGatewayRouter(identity.services, identity.port, {}, identity.router);
   listening = await listen(serve(identity.router, { logger }));
   identity.services.config.publicUrl = listening.url;
   const admin = await createAccessKey(identity.services, { role: 'admin', allowUserIdTokens: true });
@@ -112,6 +117,11 @@ serveRpc({
     const e = await readVault(services(), { workloadName: WORKLOAD, user: { kind: 'userId', userId: a.userId }, providerName: PROVIDER, scopes: a.scopes });
     return e?.refreshToken ?? null;
   },
+  /** A consented user's token, planted in the vault of another workload (the gateway's) as a completed consent would leave it. */
+  plantToken: async (a: { workloadName: string; user: UserBinding; scopes: string[]; accessToken: string; expiresAt: number }) => {
+    await writeVault(services(), { workloadName: a.workloadName, user: a.user, providerName: PROVIDER, scopes: a.scopes }, { accessToken: a.accessToken, expiresAt: a.expiresAt });
+    return null;
+  },
   providerCalls: () => Object.fromEntries(providerCalls),
   resetProviderCalls: () => {
     providerCalls.clear();
@@ -126,6 +136,7 @@ serveRpc({
   vaultCount: async () => services().store.count(collections.vaultTokens),
 }, async () => {
   await runtime?.close();
+  await gateway?.close();
   await listening?.close();
   await identity?.close();
   await store?.close();

@@ -4,6 +4,7 @@ import { inboundJwtVerifierFor, type VerifiedInboundJwt } from './inbound-jwt/in
 import type { InboundJwtConfig, UserBinding } from './model.ts';
 import type { IdentityServices } from './services.ts';
 import { createManagedWorkload, deleteManagedWorkload, managedWorkloadChanged, updateManagedWorkload, type ManagedWorkloadInput } from './workload/managed.ts';
+import { builtInReturnUrl } from './flows/user-federation.ts';
 import { credentialProviderOf, resourceApiKey, resourceToken, type CredentialProviderRef, type ResourceToken, type ResourceTokenRequest } from './flows/resource-access.ts';
 import { mintWorkloadAccessToken, userKey, verifyWorkloadAccessToken, type VerifiedWorkloadToken } from './workload/token.ts';
 
@@ -49,7 +50,8 @@ export interface IdentityPort {
 }
 
 export function createIdentityPort(services: IdentityServices): IdentityPort {
-  const returnPageUrl = `${services.config.publicUrl}/identities/oauth2/return`;
+  // Read at call time: a server that learns its public URL only once it listens (port 0) sets it after assembly.
+  const returnPageUrl = () => builtInReturnUrl(services);
   return {
     mintWorkloadAccessToken: (args) => mintWorkloadAccessToken(services, args),
     verifyWorkloadAccessToken: (token) => verifyWorkloadAccessToken(services, token),
@@ -58,10 +60,12 @@ export function createIdentityPort(services: IdentityServices): IdentityPort {
     credentialProvider: (arn) => credentialProviderOf(services, arn),
     resourceToken: (req) => resourceToken(services, req),
     resourceApiKey: (name) => resourceApiKey(services, name),
-    returnPageUrl,
+    get returnPageUrl() {
+      return returnPageUrl();
+    },
     workloads: {
       create: async (tx, input) => {
-        const doc = await createManagedWorkload(services, tx, { ...input, allowedResourceOauth2ReturnUrls: [returnPageUrl] });
+        const doc = await createManagedWorkload(services, tx, { ...input, allowedResourceOauth2ReturnUrls: [returnPageUrl()] });
         return { workloadIdentityArn: doc.workloadIdentityArn };
       },
       update: (tx, name, managedBy, inboundJwt) => updateManagedWorkload(services, tx, name, managedBy, inboundJwt),

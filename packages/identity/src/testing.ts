@@ -10,5 +10,5 @@ export { missingScopes } from './flows/scopes.ts';
 export type { InboundJwtConfigInput } from './inbound-jwt/index.ts';
 export { sealPending, type AuthSessionDoc } from './sessions/sessions.ts';
 export { countDataKeysByMasterKey } from './vault/data-key.ts';
-export { readVault, sealVaultDoc, vaultId, type VaultKey, type VaultTokenDoc } from './vault/tokens.ts';
+export { readVault, sealVaultDoc, vaultId, writeVault, type VaultKey, type VaultTokenDoc } from './vault/tokens.ts';
 export { mintWorkloadAccessToken, verifyWorkloadAccessToken } from './workload/token.ts';
