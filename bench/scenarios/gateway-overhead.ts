@@ -10,7 +10,6 @@ import { fileURLToPath } from 'node:url';
 import { BedrockAgentCoreControlClient, CreateGatewayCommand, CreateGatewayTargetCommand, GetOauth2CredentialProviderCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { SignJWT } from 'jose';
 import { makeKey, sign, startIssuer } from '@mandate/identity/test-jwt-fixtures';
 import type { Scenario } from '../lib/context.ts';
 import { startDirectAgent } from '../lib/direct-agent.ts';
@@ -66,7 +65,7 @@ export const gatewayOverhead: Scenario = {
       // The user's Entra-shaped token (the example server decodes it and checks exp and oid), planted as a completed consent leaves it.
       const oid = '00000000-0000-4000-8000-0000000000b1';
       const now = Math.floor(Date.now() / 1000);
-      const entraToken = await new SignJWT({ oid, preferred_username: 'bench@example.com', scp: 'read' }).setProtectedHeader({ alg: 'RS256', kid: 'bench' }).setIssuedAt(now).setExpirationTime(now + 3600).sign(key.privateKey);
+      const entraToken = await sign(key, { oid, preferred_username: 'bench@example.com', scp: 'read', iat: now, exp: now + 3600 });
       const userJwt = await sign(key, { iss: idp.issuer, sub: 'bench-user', aud: 'bench-gw', iat: now, exp: now + 3600 });
       await m.handle.call('plantToken', { workloadName: `gw-${gw.gatewayId}`, user: { kind: 'jwt', issuer: idp.issuer, subject: 'bench-user' }, scopes: SCOPES, accessToken: entraToken, expiresAt: (now + 3600) * 1000 });
 
