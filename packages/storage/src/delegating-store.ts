@@ -1,4 +1,4 @@
-import type { ListOptions, ListResult, PutOptions, StoreOps, StoredRecord } from './store.ts';
+import { StoreClosedError, type ListOptions, type ListResult, type PutOptions, type StoreOps, type StoredRecord } from './store.ts';
 
 /**
  * The record operations every adapter exposes on the store itself. Each call is routed to the
@@ -8,26 +8,41 @@ import type { ListOptions, ListResult, PutOptions, StoreOps, StoredRecord } from
  */
 export abstract class DelegatingStoreOps implements StoreOps {
   protected abstract currentOps(): StoreOps;
+  #closed = false;
+
+  /** Adapters call this first in close(): later record operations reject with StoreClosedError, not a driver error. Returns false when already closed. */
+  protected markClosed(): boolean {
+    if (this.#closed) return false;
+    this.#closed = true;
+    return true;
+  }
+
+  #ops(): StoreOps {
+    return this.#closed ? CLOSED : this.currentOps();
+  }
 
   get<T>(collection: string, id: string): Promise<StoredRecord<T> | undefined> {
-    return this.currentOps().get<T>(collection, id);
+    return this.#ops().get<T>(collection, id);
   }
   insert<T>(collection: string, id: string, doc: T, options?: PutOptions): Promise<StoredRecord<T>> {
-    return this.currentOps().insert(collection, id, doc, options);
+    return this.#ops().insert(collection, id, doc, options);
   }
   put<T>(collection: string, id: string, doc: T, options?: PutOptions): Promise<StoredRecord<T>> {
-    return this.currentOps().put(collection, id, doc, options);
+    return this.#ops().put(collection, id, doc, options);
   }
   update<T>(collection: string, id: string, doc: T, expectedVersion: number, options?: PutOptions): Promise<StoredRecord<T> | undefined> {
-    return this.currentOps().update(collection, id, doc, expectedVersion, options);
+    return this.#ops().update(collection, id, doc, expectedVersion, options);
   }
   delete(collection: string, id: string, expectedVersion?: number): Promise<boolean> {
-    return this.currentOps().delete(collection, id, expectedVersion);
+    return this.#ops().delete(collection, id, expectedVersion);
   }
   list<T>(collection: string, options?: ListOptions): Promise<ListResult<T>> {
-    return this.currentOps().list<T>(collection, options);
+    return this.#ops().list<T>(collection, options);
   }
   count(collection: string, prefix?: string): Promise<number> {
-    return this.currentOps().count(collection, prefix);
+    return this.#ops().count(collection, prefix);
   }
 }
+
+const closed = () => Promise.reject(new StoreClosedError());
+const CLOSED: StoreOps = { get: closed, insert: closed, put: closed, update: closed, delete: closed, list: closed, count: closed };

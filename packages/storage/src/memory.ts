@@ -231,6 +231,7 @@ export class MemoryStore extends DelegatingStoreOps implements Store {
   }
 
   async close(): Promise<void> {
+    if (!this.markClosed()) return;
     this.#pubsub.clear();
   }
 }

@@ -106,6 +106,14 @@ export class StoreConflictError extends Error {
   }
 }
 
+/** A record operation on a store that was closed (the server is shutting down while a request still runs). */
+export class StoreClosedError extends Error {
+  constructor() {
+    super('The store is closed.');
+    this.name = 'StoreClosedError';
+  }
+}
+
 export class LockTimeoutError extends Error {
   constructor(key: string) {
     super(`Timed out waiting for lock ${key}.`);

@@ -1,6 +1,7 @@
-import { describe } from 'node:test';
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
 import { ManualClock } from '@mandate/core';
-import type { Store } from '../src/store.ts';
+import { StoreClosedError, type Store } from '../src/store.ts';
 import { recordContract } from './contract-records.ts';
 import { listContract } from './contract-list.ts';
 import { transactionContract } from './contract-transactions.ts';
@@ -30,6 +31,16 @@ export function runStoreContract(name: string, makeStore: MakeStore, options: Co
     listContract(makeStore);
     transactionContract(makeStore);
     coordinationContract(makeStore, options);
+    test('after close, record operations reject with StoreClosedError, and a second close is harmless', async () => {
+      await withStore(makeStore, async (store) => {
+        await store.put('c', 'a', { v: 1 });
+        await store.close();
+        await assert.rejects(store.get('c', 'a'), StoreClosedError);
+        await assert.rejects(store.put('c', 'b', { v: 2 }), StoreClosedError);
+        await assert.rejects(store.list('c'), StoreClosedError);
+        await store.close();
+      });
+    });
   });
 }
 

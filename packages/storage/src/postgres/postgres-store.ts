@@ -324,6 +324,7 @@ export class PostgresStore extends DelegatingStoreOps implements Store {
   }
 
   async close(): Promise<void> {
+    if (!this.markClosed()) return;
     this.#pubsub.clear();
     await this.#listener.close();
     await this.#pool.end().catch(() => undefined);

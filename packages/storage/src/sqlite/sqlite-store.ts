@@ -344,6 +344,7 @@ export class SqliteStore extends DelegatingStoreOps implements Store {
   }
 
   async close(): Promise<void> {
+    if (!this.markClosed()) return;
     while (this.#active) await this.#active;
     this.#pubsub.clear();
     this.#endSnapshot();
