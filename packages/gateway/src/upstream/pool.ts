@@ -1,9 +1,16 @@
 import { createHash } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { CallToolResultSchema, ListToolsResultSchema, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { ListToolsResultSchema, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
 import { MandateError } from '@mandate/core';
 import { checkResolvedHost } from '@mandate/edge';
+
+/**
+ * A tools/call result is relayed, not interpreted: the MCP client that receives it validates it against the
+ * tool's schema. Parsing it twice would only add work to every call (bench: gateway-overhead).
+ */
+const RelayedResult = z.looseObject({});
 
 /** What a request to a target carries: the credential as headers or query parameters (never logged). */
 export interface UpstreamAuth {
@@ -56,7 +63,7 @@ export class UpstreamPool {
   }
 
   callTool(endpoint: string, auth: UpstreamAuth, name: string, args: Record<string, unknown> | undefined): Promise<CallToolResult> {
-    return this.#request(endpoint, auth, (c) => c.request({ method: 'tools/call', params: args === undefined ? { name } : { name, arguments: args } }, CallToolResultSchema, { timeout: this.#timeoutMs }));
+    return this.#request(endpoint, auth, (c) => c.request({ method: 'tools/call', params: args === undefined ? { name } : { name, arguments: args } }, RelayedResult, { timeout: this.#timeoutMs }) as Promise<CallToolResult>);
   }
 
   async close(): Promise<void> {
