@@ -14,9 +14,9 @@ import {
 import { CreateGatewayCommand, CreateGatewayTargetCommand, CreateOauth2CredentialProviderCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { UnauthorizedError, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
+import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
+import { MemoryOAuthClient, signInAtPool } from '@mandate/emulators/test-mcp-client';
 import { ListPromptsResultSchema, McpError, UrlElicitationRequiredError } from '@modelcontextprotocol/sdk/types.js';
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { demoSeed, startEntraEmulator, startUserPoolEmulator, trustCa, type EntraEmulator, type UserPoolEmulator } from '@mandate/emulators';
 import { JwtVerifier } from '@mandate/weather-agent/jwt-check';
 import { createWeatherApi, forecastFor } from '@mandate/weather-agent/weather-api';
@@ -96,56 +96,7 @@ after(async () => {
   callback?.close();
 });
 
-/** The MCP SDK's OAuth client side, as a desktop MCP client implements it: a registered public client, tokens in memory. */
-class DesktopOAuth implements OAuthClientProvider {
-  authorizationUrl: URL | undefined;
-  #tokens: OAuthTokens | undefined;
-  #verifier = '';
-  #client: OAuthClientInformationMixed = { client_id: clientId };
-  get redirectUrl() {
-    return redirectUrl;
-  }
-  get clientMetadata(): OAuthClientMetadata {
-    return { redirect_uris: [redirectUrl], client_name: 'desktop', token_endpoint_auth_method: 'none', grant_types: ['authorization_code'], response_types: ['code'] };
-  }
-  clientInformation() {
-    return this.#client;
-  }
-  saveClientInformation(info: OAuthClientInformationMixed) {
-    this.#client = info;
-  }
-  tokens() {
-    return this.#tokens;
-  }
-  saveTokens(t: OAuthTokens) {
-    this.#tokens = t;
-  }
-  redirectToAuthorization(url: URL) {
-    this.authorizationUrl = url;
-  }
-  saveCodeVerifier(v: string) {
-    this.#verifier = v;
-  }
-  codeVerifier() {
-    return this.#verifier;
-  }
-}
-
-/** A person signing in at the user pool's hosted page; returns the code the redirect carried. */
-async function poolSignIn(url: URL, username: string): Promise<string> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  try {
-    await page.goto(url.href);
-    await page.getByLabel('Username').fill(username);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((u) => u.href.startsWith(redirectUrl));
-    return new URL(page.url()).searchParams.get('code')!;
-  } finally {
-    await context.close();
-  }
-}
+const poolSignIn = (url: URL, username: string) => signInAtPool(browser, url, username, PASSWORD, redirectUrl);
 
 /**
  * A person following the elicitation URL: signs in to Entra and consents, then confirms on Mandate's
@@ -175,12 +126,12 @@ async function consent(url: string, entraUser: { username: string; password: str
 interface Connected {
   client: Client;
   transport: StreamableHTTPClientTransport;
-  oauth: DesktopOAuth;
+  oauth: MemoryOAuthClient;
 }
 
 /** Connects as `username` knowing only the gateway URL: try, get 401, sign in through the browser, connect again. */
 async function connectAs(username: string, capabilities: Record<string, unknown> = { elicitation: { url: {} } }): Promise<Connected> {
-  const oauth = new DesktopOAuth();
+  const oauth = new MemoryOAuthClient(redirectUrl, clientId);
   const first = new StreamableHTTPClientTransport(gatewayUrl, { authProvider: oauth });
   await assert.rejects(new Client({ name: 'desktop', version: '1' }, { capabilities }).connect(first), UnauthorizedError);
   assert.ok(oauth.authorizationUrl, 'the client was sent to sign in');

@@ -12,8 +12,8 @@ import {
 import { CreateAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { UnauthorizedError, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
+import { MemoryOAuthClient, signInAtPool } from '@mandate/emulators/test-mcp-client';
 import { decodeJwt } from 'jose';
 import { startUserPoolEmulator, type UserPoolEmulator } from '@mandate/emulators';
 import { verifyWorkloadAccessToken } from '@mandate/identity/testing';
@@ -64,63 +64,11 @@ after(async () => {
   callback?.close();
 });
 
-/** The MCP SDK's OAuth client side, as a desktop MCP client implements it: a registered public client, tokens in memory. */
-class TestOAuthProvider implements OAuthClientProvider {
-  authorizationUrl: URL | undefined;
-  #tokens: OAuthTokens | undefined;
-  #verifier = '';
-  /** undefined: the client registers itself (RFC 7591) on first use. */
-  #client: OAuthClientInformationMixed | undefined;
-  constructor(registered: boolean) {
-    if (registered) this.#client = { client_id: clientId };
-  }
-  get redirectUrl() {
-    return redirectUrl;
-  }
-  get clientMetadata(): OAuthClientMetadata {
-    return { redirect_uris: [redirectUrl], client_name: 'mandate test', token_endpoint_auth_method: 'none', grant_types: ['authorization_code'], response_types: ['code'] };
-  }
-  clientInformation(): OAuthClientInformationMixed | undefined {
-    return this.#client;
-  }
-  saveClientInformation(info: OAuthClientInformationMixed) {
-    this.#client = info;
-  }
-  tokens() {
-    return this.#tokens;
-  }
-  saveTokens(t: OAuthTokens) {
-    this.#tokens = t;
-  }
-  redirectToAuthorization(url: URL) {
-    this.authorizationUrl = url;
-  }
-  saveCodeVerifier(v: string) {
-    this.#verifier = v;
-  }
-  codeVerifier() {
-    return this.#verifier;
-  }
-}
-
-/** A person signing in at the user pool's hosted page in Chromium; returns the code the redirect carried. */
-async function signIn(url: URL, username: string): Promise<string> {
-  const page = await browser.newPage();
-  try {
-    await page.goto(url.href);
-    await page.getByLabel('Username').fill(username);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((u) => u.href.startsWith(redirectUrl));
-    return new URL(page.url()).searchParams.get('code')!;
-  } finally {
-    await page.close();
-  }
-}
+const signIn = (url: URL, username: string) => signInAtPool(browser, url, username, PASSWORD, redirectUrl);
 
 /** Connects as `username` the way an MCP client does: try, get 401, sign in through the browser, connect again. */
-async function connectAs(username: string, url = mcpUrl, registered = true): Promise<{ client: Client; transport: StreamableHTTPClientTransport; provider: TestOAuthProvider }> {
-  const provider = new TestOAuthProvider(registered);
+async function connectAs(username: string, url = mcpUrl, registered = true): Promise<{ client: Client; transport: StreamableHTTPClientTransport; provider: MemoryOAuthClient }> {
+  const provider = new MemoryOAuthClient(redirectUrl, registered ? clientId : undefined);
   const first = new StreamableHTTPClientTransport(url, { authProvider: provider });
   await assert.rejects(new Client({ name: 'test', version: '1' }).connect(first), UnauthorizedError);
   assert.ok(provider.authorizationUrl, 'the client was sent to sign in');

@@ -2,6 +2,7 @@ import { silentLogger } from '@mandate/core';
 import type { Command, CommandIo } from '../command.ts';
 import { UserError } from '../command.ts';
 import { flagString, parseArgs } from '../args.ts';
+import type { Browser } from 'playwright-core';
 import { consentInBrowser, launchBrowser, spkiHash } from '../lib/consent-browser.ts';
 import { invokeAgent } from '../lib/invoke-agent.ts';
 import { userPoolAccessToken } from '../lib/user-pool-login.ts';
@@ -13,6 +14,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const PROMPT = 'Weather in San Francisco?';
+
+const CONSENT_LINE = /^ {2}(http\S+\/identities\/oauth2\/authorize\?request_uri=\S+)$/;
+
+/**
+ * Runs a `mandate` command as a person at a terminal would: its output is collected, and the first consent
+ * URL it prints is opened in the browser and consented to as `who`. Returns the exit code, the lines, and
+ * whether a consent happened; a browser failure is an error naming `what`.
+ */
+async function runWithConsent(io: CommandIo, browser: Browser, args: string[], who: Parameters<typeof consentInBrowser>[2], origins: { entra: string }, what: string): Promise<{ code: number; lines: string[]; consented: boolean }> {
+  const lines: string[] = [];
+  let consent: Promise<void> | undefined;
+  let browserError: unknown;
+  const sub: CommandIo = {
+    ...io,
+    out: (l) => {
+      lines.push(l);
+      const m = CONSENT_LINE.exec(l);
+      if (m && !consent) consent = consentInBrowser(browser, m[1]!, who, origins).then(() => {}, (err: unknown) => void (browserError = err));
+    },
+  };
+  const code = await runCli(args, sub);
+  await consent;
+  if (browserError) throw new UserError(`${what}: the browser could not complete the consent: ${(browserError as Error).message}`);
+  return { code, lines, consented: consent !== undefined };
+}
 
 /**
  * `npm run demo`: the seed notebook end to end, headless, on a fresh stack: Steps 1-2 (tenant, app,
@@ -52,20 +78,7 @@ export const demoCommand: Command = {
       say('\nStep 3: validate locally — a delegated token from the terminal');
       const alice = d.entra.users[0]!;
       await timed(`mandate token get: consent as ${alice.username}, token decoded and verified`, async () => {
-        const lines: string[] = [];
-        let browsing: Promise<void> | undefined;
-        let browserError: unknown;
-        const sub: CommandIo = {
-          ...io,
-          out: (l) => {
-            lines.push(l);
-            const m = /^ {2}(http\S+\/identities\/oauth2\/authorize\?request_uri=\S+)$/.exec(l);
-            if (m) browsing = consentInBrowser(browser, m[1]!, { entra: alice, returnPage: alice }, origins).then(() => {}, (err: unknown) => void (browserError = err));
-          },
-        };
-        const code = await runCli(['token', 'get', '--data-dir', dataDir, '--timeout', '60'], sub);
-        await browsing;
-        if (browserError) throw new UserError(`Step 3: the browser could not complete the consent: ${(browserError as Error).message}`);
+        const { code, lines } = await runWithConsent(io, browser, ['token', 'get', '--data-dir', dataDir, '--timeout', '60'], { entra: alice, returnPage: alice }, origins, 'Step 3');
         if (code !== 0) throw new UserError(`Step 3 failed:\n${lines.join('\n')}`);
         const verified = lines.find((l) => l.includes('Verified locally'));
         if (!verified) throw new UserError('Step 3 did not verify the token locally.');
@@ -123,23 +136,11 @@ export const demoCommand: Command = {
       const gw = d.gateway;
       if (!gw) throw new UserError('The demo stack has no MCP gateway.');
       for (const { poolUser, entraUser } of pairs) {
-        const lines: string[] = [];
-        let consent: Promise<void> | undefined;
-        let browserError: unknown;
-        const sub: CommandIo = {
-          ...io,
-          out: (l) => {
-            lines.push(l);
-            const m = /^ {2}(http\S+\/identities\/oauth2\/authorize\?request_uri=\S+)$/.exec(l);
-            if (m && !consent) consent = consentInBrowser(browser, m[1]!, { entra: entraUser, returnPage: poolUser }, origins).then(() => {}, (err: unknown) => void (browserError = err));
-          },
-        };
-        const code = await timed(`${poolUser.username}: mandate tool call weather___get_weather — elicitation, browser consent as ${entraUser.username}, result`, () =>
-          runCli(['tool', 'call', 'weather___get_weather', '--user', poolUser.username, '--password', poolUser.password, '--arg', 'city=San Francisco', '--data-dir', dataDir, '--timeout', '60'], sub));
-        await consent;
-        if (browserError) throw new UserError(`The browser could not complete ${poolUser.username}'s gateway consent: ${(browserError as Error).message}`);
+        const { code, lines, consented } = await timed(`${poolUser.username}: mandate tool call weather___get_weather — elicitation, browser consent as ${entraUser.username}, result`, () =>
+          runWithConsent(io, browser, ['tool', 'call', 'weather___get_weather', '--user', poolUser.username, '--password', poolUser.password, '--arg', 'city=San Francisco', '--data-dir', dataDir, '--timeout', '60'],
+            { entra: entraUser, returnPage: poolUser }, origins, `Step 5 (${poolUser.username})`));
         if (code !== 0) throw new UserError(`Step 5 failed for ${poolUser.username}:\n${lines.join('\n')}`);
-        if (!consent) throw new UserError(`${poolUser.username} was not asked to consent for the gateway.`);
+        if (!consented) throw new UserError(`${poolUser.username} was not asked to consent for the gateway.`);
         const report = JSON.parse(lines.find((l) => l.startsWith('{'))!) as { checkedFor: { oid: string } };
         if (report.checkedFor.oid !== entraUser.oid) throw new UserError(`The gateway answered ${poolUser.username} with oid ${report.checkedFor.oid}, expected ${entraUser.oid}.`);
         say(`    ${lines.find((l) => l.startsWith('{'))}`);
