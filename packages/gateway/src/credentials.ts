@@ -13,7 +13,7 @@ const NO_AUTH: UpstreamAuth = Object.freeze({ headers: {}, query: {} }) as Upstr
  * identity). When the user has not consented yet, where to send them. The token goes only upstream:
  * never into a response, a log line or the model's context.
  */
-export async function upstreamCredential(env: GatewayEnv, gw: GatewayDoc, cred: TargetCredential, user: UserBinding | undefined): Promise<UpstreamCredential> {
+export async function upstreamCredential(env: GatewayEnv, gw: GatewayDoc, cred: TargetCredential, user: UserBinding | undefined, options: { reconsent?: boolean } = {}): Promise<UpstreamCredential> {
   switch (cred.kind) {
     case 'none':
       return { auth: NO_AUTH };
@@ -26,6 +26,7 @@ export async function upstreamCredential(env: GatewayEnv, gw: GatewayDoc, cred: 
       if (cred.flow === 'USER_FEDERATION' && !user) return { auth: NO_AUTH };
       const out = await env.identity.resourceToken({
         workloadName: gw.workloadName, user: user ?? { kind: 'none' }, providerName: cred.providerName, scopes: cred.scopes, flow: cred.flow, customParameters: cred.customParameters,
+        ...(options.reconsent ? { forceAuthentication: true } : {}),
       });
       if ('accessToken' in out) return { auth: { headers: { authorization: `Bearer ${out.accessToken}` }, query: {} } };
       return { consent: { authorizationUrl: out.authorizationUrl } };

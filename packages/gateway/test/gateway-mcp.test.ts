@@ -11,7 +11,7 @@ import { chromium, type Browser } from 'playwright-core';
 import {
   AdminCreateUserCommand, AdminSetUserPasswordCommand, CognitoIdentityProviderClient, CreateUserPoolClientCommand, CreateUserPoolCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { CreateGatewayCommand, CreateGatewayTargetCommand, CreateOauth2CredentialProviderCommand } from '@aws-sdk/client-bedrock-agentcore-control';
+import { CreateGatewayCommand, CreateGatewayTargetCommand, CreateOauth2CredentialProviderCommand, GetGatewayTargetCommand, ListGatewayTargetsCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
@@ -110,9 +110,12 @@ async function consent(url: string, entraUser: { username: string; password: str
     await page.getByLabel('Email or username').fill(entraUser.username);
     await page.getByLabel('Password').fill(entraUser.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/emulator\/interaction\//);
-    await page.getByRole('button', { name: 'Accept' }).click();
-    await page.waitForURL((u) => u.href.startsWith(pool.url));
+    // Entra asks for consent only for scopes the user has not granted the app yet (a second consent skips the page).
+    await page.waitForURL((u) => u.pathname.includes('/emulator/interaction/') || u.href.startsWith(pool.url));
+    if (page.url().includes('/emulator/interaction/')) {
+      await page.getByRole('button', { name: 'Accept' }).click();
+      await page.waitForURL((u) => u.href.startsWith(pool.url));
+    }
     await page.getByLabel('Username').fill(poolUser);
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -264,5 +267,60 @@ test('a target whose upstream is down answers a JSON-RPC error naming it; the ot
     assert.equal((ok.structuredContent as { city: string }).city, 'Nice');
   } finally {
     await alice.client.close();
+  }
+});
+
+test('a token the target refuses (revoked at the provider) brings a new consent, and the call after it succeeds', async () => {
+  // A guard in front of the weather server that answers 401 while `refusing` (as a resource server does for a revoked token).
+  let refusing = false;
+  const seen: string[] = [];
+  const guard = createServer(async (req, res) => {
+    seen.push(req.headers.authorization ?? '');
+    if (refusing && req.method === 'POST') {
+      res.writeHead(401, { 'www-authenticate': 'Bearer error="invalid_token"' }).end();
+      return;
+    }
+    const body = await new Promise<Buffer>((r) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => r(Buffer.concat(chunks)));
+    });
+    const headers: Record<string, string> = {};
+    for (const h of ['content-type', 'accept', 'authorization', 'mcp-protocol-version', 'mcp-session-id']) if (typeof req.headers[h] === 'string') headers[h] = req.headers[h] as string;
+    const up = await fetch(weather.url, { method: req.method!, headers, ...(req.method === 'POST' ? { body } : {}) });
+    res.writeHead(up.status, { 'content-type': up.headers.get('content-type') ?? 'application/json' }).end(Buffer.from(await up.arrayBuffer()));
+  });
+  await new Promise<void>((r) => guard.listen(0, '127.0.0.1', r));
+  try {
+    const providerArn = (await m.control.send(new GetGatewayTargetCommand({ gatewayIdentifier: gatewayId, targetId: (await m.control.send(new ListGatewayTargetsCommand({ gatewayIdentifier: gatewayId }))).items!.find((t) => t.name === 'weather')!.targetId! })))
+      .credentialProviderConfigurations![0]!.credentialProvider!.oauthCredentialProvider!.providerArn!;
+    await m.control.send(new CreateGatewayTargetCommand({
+      gatewayIdentifier: gatewayId, name: 'guarded', targetConfiguration: { mcp: { mcpServer: { endpoint: `http://127.0.0.1:${(guard.address() as AddressInfo).port}/mcp` } } },
+      credentialProviderConfigurations: [{ credentialProviderType: 'OAUTH', credentialProvider: { oauthCredentialProvider: { providerArn, scopes: [`api://${appReg.appId}/read`], grantType: 'AUTHORIZATION_CODE' } } }],
+    }));
+    const alice = await connectAs('alice');
+    try {
+      // Alice consented earlier for the same provider and scope: her token works here at once.
+      const ok = await alice.client.callTool({ name: 'guarded___get_weather', arguments: { city: 'Riga' } });
+      assert.equal((ok.structuredContent as { checkedFor: { preferredUsername: string } }).checkedFor.preferredUsername, entraUsers.alice.username);
+      const before = seen.at(-1);
+      refusing = true;
+      let url = '';
+      await assert.rejects(alice.client.callTool({ name: 'guarded___get_weather', arguments: { city: 'Riga' } }), (err: unknown) => {
+        assert.ok(err instanceof UrlElicitationRequiredError);
+        assert.equal(err.elicitations[0]!.message, 'guarded refused the token Mandate holds for you (revoked or expired): connect your account again: open this link, sign in and consent, then call guarded___get_weather again.');
+        url = err.elicitations[0]!.url;
+        return true;
+      });
+      refusing = false;
+      assert.match(await consent(url, entraUsers.alice, 'alice'), /Access granted/);
+      const again = await alice.client.callTool({ name: 'guarded___get_weather', arguments: { city: 'Riga' } });
+      assert.deepEqual((again.structuredContent as { checkedFor: { oid: string } }).checkedFor.oid, oidOf(entraUsers.alice.username));
+      assert.notEqual(seen.at(-1), before, 'the call after the new consent carries the new token');
+    } finally {
+      await alice.client.close();
+    }
+  } finally {
+    guard.closeAllConnections();
+    guard.close();
   }
 });

@@ -5,7 +5,7 @@ import type { GatewayEnv } from '../env.ts';
 import { TOOL_SEPARATOR, type GatewayDoc, type GatewaySessionDoc, type TargetDoc } from '../model.ts';
 import { gatewayTargets } from '../records.ts';
 import { upstreamCredential } from '../credentials.ts';
-import { UpstreamUnavailable } from '../upstream/pool.ts';
+import { UpstreamRefusedCredential, UpstreamUnavailable } from '../upstream/pool.ts';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { RpcCode, RpcFailure } from './jsonrpc.ts';
 import type { GatewayCaller } from './authenticate.ts';
@@ -40,25 +40,17 @@ export async function callTool(env: GatewayEnv, gw: GatewayDoc, session: Gateway
   const found = findTool(await gatewayTargets(env.services, gw), p.data.name);
   if (!found) throw new RpcFailure(RpcCode.InvalidParams, `Unknown tool: ${p.data.name}. Call tools/list for the tools of this gateway.`);
   const { target, tool } = found;
-  let cred;
-  try {
-    cred = await upstreamCredential(env, gw, target.credential, caller.user);
-  } catch (err) {
-    if (err instanceof MandateError && err.status < 500) throw new RpcFailure(RpcCode.InternalError, `The credential for target ${target.name} could not be obtained: ${err.message}`, { target: target.name });
-    throw err;
-  }
-  if ('consent' in cred) {
-    const message = `Connect your account for ${target.name}: open this link, sign in and consent, then call ${p.data.name} again.`;
-    if (session.urlElicitation) {
-      throw new RpcFailure(RpcCode.UrlElicitationRequired, 'This tool needs your consent first.', {
-        elicitations: [{ mode: 'url', elicitationId: randomUUID(), url: cred.consent.authorizationUrl, message }],
-      });
-    }
-    return { isError: true, content: [{ type: 'text', text: `${message}\n${cred.consent.authorizationUrl}` }] };
-  }
+  const cred = await credentialFor(env, gw, target, caller, false);
+  if ('consent' in cred) return consentAnswer(session, target, p.data.name, cred.consent.authorizationUrl, false);
   try {
     return await env.upstreams.callTool(target.endpoint, cred.auth, tool, p.data.arguments as Record<string, unknown> | undefined);
   } catch (err) {
+    // The user's token was refused upstream (revoked or expired at the provider): ask for consent again rather than fail for good.
+    if (err instanceof UpstreamRefusedCredential && target.credential.kind === 'oauth2' && target.credential.flow === 'USER_FEDERATION') {
+      env.services.logger.warn('gateway target refused a user token; asking for consent again', { gatewayId: gw.gatewayId, target: target.name, status: err.status });
+      const again = await credentialFor(env, gw, target, caller, true);
+      if ('consent' in again) return consentAnswer(session, target, p.data.name, again.consent.authorizationUrl, true);
+    }
     if (err instanceof UpstreamUnavailable) {
       env.services.logger.warn('gateway target unavailable', { gatewayId: gw.gatewayId, target: target.name, reason: err.message });
       throw new RpcFailure(RpcCode.InternalError, `Target ${target.name} is unavailable: ${err.message}.`, { target: target.name });
@@ -66,4 +58,23 @@ export async function callTool(env: GatewayEnv, gw: GatewayDoc, session: Gateway
     if (err instanceof McpError) throw new RpcFailure(err.code, `Target ${target.name}: ${err.message.replace(/^MCP error -?\d+: /, '')}`, { target: target.name });
     throw err;
   }
+}
+
+async function credentialFor(env: GatewayEnv, gw: GatewayDoc, target: TargetDoc, caller: GatewayCaller, reconsent: boolean) {
+  try {
+    return await upstreamCredential(env, gw, target.credential, caller.user, { reconsent });
+  } catch (err) {
+    if (err instanceof MandateError && err.status < 500) throw new RpcFailure(RpcCode.InternalError, `The credential for target ${target.name} could not be obtained: ${err.message}`, { target: target.name });
+    throw err;
+  }
+}
+
+/** The consent link, as a URL elicitation (-32042) when the client declared it, else in an error result a person can read. */
+function consentAnswer(session: GatewaySessionDoc, target: TargetDoc, toolName: string, url: string, refused: boolean): { isError: true; content: { type: 'text'; text: string }[] } {
+  const why = refused ? `${target.name} refused the token Mandate holds for you (revoked or expired): connect your account again` : `Connect your account for ${target.name}`;
+  const message = `${why}: open this link, sign in and consent, then call ${toolName} again.`;
+  if (session.urlElicitation) {
+    throw new RpcFailure(RpcCode.UrlElicitationRequired, 'This tool needs your consent first.', { elicitations: [{ mode: 'url', elicitationId: randomUUID(), url, message }] });
+  }
+  return { isError: true, content: [{ type: 'text', text: `${message}\n${url}` }] };
 }

@@ -26,6 +26,28 @@ interface Entry {
 /** A failure of the upstream itself (unreachable, refused, timed out), as opposed to an MCP error it answered with. */
 export class UpstreamUnavailable extends Error {}
 
+/** The upstream refused the credential the gateway sent (HTTP 401 or 403): revoked, expired at the provider, or wrong. */
+export class UpstreamRefusedCredential extends UpstreamUnavailable {
+  readonly status: number;
+  constructor(status: number, options?: ErrorOptions) {
+    super(`it refused the credential (HTTP ${status})`, options);
+    this.status = status;
+  }
+}
+
+/** The HTTP status an upstream answered with, when the SDK's transport reports one (StreamableHTTPError.code). */
+function httpStatusOf(err: unknown): number | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return !(err instanceof McpError) && typeof code === 'number' && code >= 100 && code <= 599 ? code : undefined;
+}
+
+function upstreamFailure(err: unknown): UpstreamUnavailable {
+  if (err instanceof UpstreamUnavailable) return err;
+  const status = httpStatusOf(err);
+  if (status === 401 || status === 403) return new UpstreamRefusedCredential(status, { cause: err });
+  return new UpstreamUnavailable(describe(err), { cause: err });
+}
+
 /**
  * Connections to the targets' MCP servers, made with the official MCP SDK client over streamable HTTP.
  * One connection per (target endpoint, credential): a user's token is only ever sent on the connection
@@ -93,7 +115,7 @@ export class UpstreamPool {
       // An MCP error is the server's answer; anything else means the connection is no good any more.
       if (err instanceof McpError && err.code !== -32000 && err.code !== -32001) throw err;
       if (this.#entries.get(key) === entry) void this.#drop(key);
-      throw new UpstreamUnavailable(describe(err), { cause: err });
+      throw upstreamFailure(err);
     }
   }
 
@@ -112,7 +134,7 @@ export class UpstreamPool {
       await client.connect(transport, { timeout: Math.min(this.#timeoutMs, 10_000) });
     } catch (err) {
       await client.close().catch(() => {});
-      throw new UpstreamUnavailable(describe(err), { cause: err });
+      throw upstreamFailure(err);
     }
     return client;
   }
@@ -143,7 +165,7 @@ function describe(err: unknown): string {
   if (cause?.code) return `connection failed (${cause.code})`;
   if (err instanceof TypeError && cause?.message) return `connection failed (${cause.message})`;
   if (err instanceof McpError && err.code === -32001) return 'it did not answer in time';
-  const m = err instanceof Error ? err.message : String(err);
-  const status = /HTTP (\d{3})/.exec(m)?.[1] ?? /\((\d{3})\)/.exec(m)?.[1];
-  return status ? `it answered HTTP ${status}` : 'it could not be reached';
+  const answered = httpStatusOf(err);
+  if (answered !== undefined) return `it answered HTTP ${answered}`;
+  return 'it could not be reached';
 }

@@ -38,6 +38,8 @@ export interface ResourceTokenRequest {
   /** USER_FEDERATION: the user's own token from the vault (consent first); M2M: the client-credentials grant. */
   flow: 'USER_FEDERATION' | 'M2M';
   customParameters?: Record<string, string> | undefined;
+  /** USER_FEDERATION: ask for consent again even though the vault holds a token (the resource refused it). */
+  forceAuthentication?: boolean | undefined;
 }
 
 /** Either the token, or where the user must go to consent (the session completes on the built-in return page). */
@@ -48,7 +50,7 @@ export async function resourceToken(services: IdentityServices, req: ResourceTok
   if (req.flow === 'M2M') return { accessToken: await getM2mToken(services, pc, { scopes: req.scopes }) };
   const workload = await loadWorkloadCached(services, req.workloadName);
   const wat = { workloadName: req.workloadName, user: req.user, expiresAt: services.clock.now() + WAT_LIFETIME_MS };
-  const out = await userFederation(services, pc, wat, workload, { scopes: req.scopes, customParameters: req.customParameters });
+  const out = await userFederation(services, pc, wat, workload, { scopes: req.scopes, customParameters: req.customParameters, forceAuthentication: req.forceAuthentication });
   if (out.accessToken) return { accessToken: out.accessToken };
   if (!out.authorizationUrl || !out.sessionUri) throw new MandateError('internal', 'A user-federation flow returned neither a token nor an authorization URL.');
   return { authorizationUrl: out.authorizationUrl, sessionUri: out.sessionUri };
