@@ -10,6 +10,6 @@ export { defineRoute, defineUpgradeRoute, registerRoutes, type ErrorRenderer, ty
 export { customJwtAuthorizerSchema, type CustomJwtAuthorizerInput } from './authorizer.ts';
 export * from './url-policy.ts';
 export {
-  advertisedScopes, issuerOfDiscoveryUrl, protectedResourceDocument, resourceChallenge, resourceMetadataUrl, withResourceChallenge,
+  advertisedScopes, isResourceFor, issuerOfDiscoveryUrl, RESOURCE_TAG, protectedResourceDocument, resourceChallenge, resourceMetadataUrl, withResourceChallenge,
   type AdvertisedAuthorizer, type ResourceChallenge,
 } from './protected-resource.ts';

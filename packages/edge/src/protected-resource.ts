@@ -62,3 +62,23 @@ export function withResourceChallenge(err: unknown, challenge: ResourceChallenge
   if (challenge.scope !== undefined && !base.includes('scope=')) params.push(`scope="${challenge.scope}"`);
   return new MandateError(err.code, err.message, { cause: err, headers: { ...err.headers, 'www-authenticate': `Bearer ${params.filter((p) => p !== '').join(', ')}` } });
 }
+
+/**
+ * The tag that sets the resource identifier an MCP runtime or gateway advertises (RFC 9728 `resource`), which MCP clients
+ * send to the identity provider as RFC 8707 `resource`. Default: its MCP URL. Entra accepts only an
+ * exact Application ID URI there (AADSTS500011 / AADSTS9010010 otherwise), so a resource behind Entra
+ * advertises one of its App ID URIs: the MCP URL itself or a same-origin path prefix of it (MCP clients
+ * accept no other, RFC 9728 §3.3).
+ */
+export const RESOURCE_TAG = 'mandate:mcp-resource';
+
+/** Whether `resource` is the MCP URL or a same-origin path prefix of it (what an MCP client accepts). */
+export function isResourceFor(resource: string, mcpUrl: string): boolean {
+  if (!URL.canParse(resource)) return false;
+  const r = new URL(resource);
+  const u = new URL(mcpUrl);
+  if (r.origin !== u.origin || r.search || r.hash) return false;
+  const withSlash = (p: string) => (p.endsWith('/') ? p : `${p}/`);
+  return withSlash(u.pathname).startsWith(withSlash(r.pathname));
+}
+

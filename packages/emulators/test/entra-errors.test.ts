@@ -131,6 +131,19 @@ test('authorize errors after the redirect URI is verified go to the redirect URI
   assert.equal(new URL(r3.headers.get('location')!).searchParams.get('error'), 'unsupported_response_type');
 });
 
+test('RFC 8707 resource: an unknown one is AADSTS500011, one that is not the scopes\' App ID URI is AADSTS9010010, the exact App ID URI passes', async () => {
+  const errorOf = async (extra: Record<string, string>) => {
+    const res = await fetch(authorizeUrl(extra), { redirect: 'manual' });
+    const l = new URL(res.headers.get('location')!);
+    return [l.searchParams.get('error'), l.searchParams.get('error_description')?.split(':')[0] ?? null];
+  };
+  assert.deepEqual(await errorOf({ resource: 'https://mcp.example.com/mcp' }), ['invalid_resource', 'AADSTS500011']);
+  assert.deepEqual(await errorOf({ resource: f.apiId }), ['invalid_resource', 'AADSTS500011'], 'an app id is not an Application ID URI');
+  assert.deepEqual(await errorOf({ resource: `api://${f.apiId}`, scope: 'openid User.Read' }), ['invalid_target', 'AADSTS9010010']);
+  const ok = new URL((await fetch(authorizeUrl({ resource: `api://${f.apiId}` }), { redirect: 'manual' })).headers.get('location') ?? 'http://x/');
+  assert.equal(ok.searchParams.get('error'), null);
+});
+
 test('Cancel on the consent page: access_denied AADSTS65004 to the redirect URI', async () => {
   const back = await completeAuthorization(authorizeUrl({ scope: `api://${f.apiId}/write` }), f.bob, { consent: false });
   assert.equal(back.origin + back.pathname, f.redirectUri);

@@ -1,5 +1,5 @@
 import type { StoreOps } from '@mandate/storage';
-import { deleteTags, writeTags } from './control/common.ts';
+import { deleteTags, readTags, writeTags } from './control/common.ts';
 import { inboundJwtVerifierFor, type VerifiedInboundJwt } from './inbound-jwt/index.ts';
 import type { InboundJwtConfig, UserBinding } from './model.ts';
 import type { IdentityServices } from './services.ts';
@@ -46,6 +46,8 @@ export interface IdentityPort {
   tags: {
     write(tx: StoreOps, arn: string, tags: Record<string, string> | undefined): Promise<void>;
     delete(tx: StoreOps, arn: string): Promise<void>;
+    /** The resource's tags (empty when it has none). */
+    read(arn: string): Promise<Record<string, string>>;
   };
 }
 
@@ -72,6 +74,6 @@ export function createIdentityPort(services: IdentityServices): IdentityPort {
       delete: (tx, name, managedBy) => deleteManagedWorkload(tx, name, managedBy),
       changed: (name) => managedWorkloadChanged(services, name),
     },
-    tags: { write: writeTags, delete: deleteTags },
+    tags: { write: writeTags, delete: deleteTags, read: (arn) => readTags(services.store, arn) },
   };
 }

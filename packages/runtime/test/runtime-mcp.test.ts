@@ -162,3 +162,17 @@ test('knowing only the URL: the MCP client registers itself at the user pool (RF
     await client.close();
   }
 });
+
+test('the mandate:mcp-resource tag sets the advertised resource (an IdP App ID URI that prefixes the URL); anything else is refused', async () => {
+  const create = (name: string, tags: Record<string, string>) => m.control.send(new CreateAgentRuntimeCommand({
+    agentRuntimeName: name, agentRuntimeArtifact: codeArtifact(agentDir('mcp-server')), ...baseRuntime, tags,
+    protocolConfiguration: { serverProtocol: 'MCP' },
+    authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: emu.discoveryUrl(poolId), allowedClients: [clientId] } },
+  }));
+  const tagged = (await create('mcp_tagged', { 'mandate:mcp-resource': m.url })).agentRuntimeArn!;
+  const meta = await (await fetch(`${m.url}/.well-known/oauth-protected-resource/runtimes/${encodeURIComponent(tagged)}/invocations`)).json() as { resource: string };
+  assert.equal(meta.resource, m.url);
+  await assert.rejects(create('mcp_badtag', { 'mandate:mcp-resource': 'https://elsewhere.example.com' }), {
+    name: 'ValidationException', message: /^The tag mandate:mcp-resource must be the runtime's MCP URL or a same-origin path prefix of it/,
+  });
+});

@@ -11,7 +11,7 @@ import { guidFromHash, type Tenant, type User } from './directory.ts';
 import { EntraError, redirectDescription } from './errors.ts';
 import { appendCookie, cookies, param, readForm, sessionCookie } from './http-util.ts';
 import { errorPage, sendFormPost } from './pages.ts';
-import { parseScopes } from './scopes.ts';
+import { checkResourceIndicator, parseScopes } from './scopes.ts';
 import { assertUserConsentable, missingConsent } from './consent.ts';
 import { CODE_TTL, INTERACTION_TTL, SESSION_TTL, type AuthorizeParams } from './grant-store.ts';
 import { interactionUrl } from './urls.ts';
@@ -52,6 +52,7 @@ export async function handleAuthorize(ctx: EntraContext, tenant: Tenant, rc: Req
     const scope = param(p, 'scope');
     if (!scope) throw new EntraError(900144, ['scope']);
     const parsed = parseScopes(ctx.directory, tenant, clientId, scope);
+    checkResourceIndicator(ctx.directory, tenant, param(p, 'resource'), parsed);
     const codeChallenge = param(p, 'code_challenge');
     let method = param(p, 'code_challenge_method');
     if (codeChallenge !== undefined) {

@@ -49,6 +49,7 @@ export const AADSTS: Record<number, Entry> = {
   28003: { error: 'invalid_scope', status: 400, text: "Provided value for the input parameter scope cannot be empty when requesting an access token using the provided authorization code. Please specify a valid scope." },
   700022: { error: 'invalid_scope', status: 400, text: "The provided value for the input parameter scope isn't valid because it contains more than one resource. Scope {0} is not valid." },
   1002012: { error: 'invalid_scope', status: 400, text: "The provided value for scope {0} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)." },
+  9010010: { error: 'invalid_target', status: 400, text: "The resource parameter provided in the request doesn't match with the requested scopes: '{0}' is not the Application ID URI of the app the scopes belong to." },
   500011: { error: 'invalid_resource', status: 400, text: "The resource principal named {0} was not found in the tenant named {1}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant." },
   650053: { error: 'invalid_scope', status: 400, text: "The application '{0}' asked for scope '{1}' that doesn't exist on the resource '{2}'." },
   50013: { error: 'invalid_grant', status: 400, text: 'Assertion failed signature validation or is not valid for this client. {0}' },

@@ -95,3 +95,16 @@ export function singleResource(parsed: ParsedScopes, scope: string, firstWins = 
   if (parsed.resources.length > 1 && !firstWins) throw new EntraError(700022, [scope]);
   return parsed.resources[0] ?? { app: undefined, appId: GRAPH_APP_ID, identifier: 'https://graph.microsoft.com', scopes: ['User.Read'], isDefault: false };
 }
+
+/**
+ * RFC 8707 `resource`, as Entra accepts it for v2 (2026, its MCP guidance): optional; when sent it must be
+ * exactly an Application ID URI of an app in the tenant (AADSTS500011 otherwise), and every resource scope
+ * of the request must belong to that same app (AADSTS9010010). MCP clients send it from the protected
+ * resource metadata, so an MCP URL that is not an App ID URI is refused here as real Entra refuses it.
+ */
+export function checkResourceIndicator(dir: EntraDirectory, tenant: Tenant, resource: string | undefined, parsed: ParsedScopes): void {
+  if (resource === undefined) return;
+  const found = dir.findResource(tenant.id, resource);
+  if (!found || !found.app.identifierUris.includes(resource)) throw new EntraError(500011, [resource, tenant.id]);
+  for (const r of parsed.resources) if (r.appId !== found.app.appId) throw new EntraError(9010010, [resource]);
+}

@@ -1,11 +1,12 @@
-import { MandateError, randomAlnum } from '@mandate/core';
+import { MandateError, randomAlnum, validationError } from '@mandate/core';
 import { defineOperation } from '../operation.ts';
 import type { GatewayEnv } from '../env.ts';
 import { gatewayArn } from '../arns.ts';
 import { gatewayMembers } from '../gateway.ts';
 import { gatewayCollections as C, type GatewayDoc } from '../model.ts';
 import { createGatewaySchema } from '../schemas.ts';
-import { gatewayView } from '../views.ts';
+import { gatewayUrl, gatewayView } from '../views.ts';
+import { isResourceFor, RESOURCE_TAG } from '@mandate/edge';
 
 /** The gateway's workload identity: `gw-{gatewayId}` (two or more hyphens, so never a runtime's id). */
 export const gatewayWorkloadName = (gatewayId: string) => `gw-${gatewayId}`;
@@ -22,6 +23,10 @@ export const createGateway = (env: GatewayEnv) => defineOperation({
     const members = gatewayMembers(input);
     const now = services.clock.now();
     const id = `${input.name.toLowerCase()}-${randomAlnum(10).toLowerCase()}`;
+    const resource = input.tags?.[RESOURCE_TAG];
+    if (resource !== undefined && !isResourceFor(resource, gatewayUrl(services.config.publicUrl, id))) {
+      throw validationError(`The tag ${RESOURCE_TAG} must be the gateway URL or a same-origin path prefix of it (${services.config.publicUrl}/…), without query or fragment.`, [{ name: `tags.${RESOURCE_TAG}`, message: 'Member must be a prefix of the gateway URL' }]);
+    }
     const gw: GatewayDoc = {
       ...members,
       gatewayId: id,

@@ -5,6 +5,7 @@ import type { UserBinding } from '@mandate/identity';
 import type { GatewayEnv } from '../env.ts';
 import type { GatewayDoc } from '../model.ts';
 import { gatewayUrl } from '../views.ts';
+import { gatewayResource } from '../resource.ts';
 
 export interface GatewayCaller {
   user: UserBinding;
@@ -15,7 +16,7 @@ export interface GatewayCaller {
 const advertised = (gw: GatewayDoc): AdvertisedAuthorizer => ({ ...gw.authorizer, advertisedScopeMapping: gw.advertisedScopeMapping });
 
 /** RFC 9728 §2 metadata of a gateway's MCP endpoint. */
-export const gatewayResourceMetadata = (publicUrl: string, gw: GatewayDoc) => protectedResourceDocument(gatewayUrl(publicUrl, gw.gatewayId), advertised(gw), gw.name);
+export const gatewayResourceMetadata = async (env: GatewayEnv, gw: GatewayDoc) => protectedResourceDocument(await gatewayResource(env, gw), advertised(gw), gw.name);
 
 /**
  * The caller of a gateway: `Authorization: Bearer <JWT>` verified against the gateway's authorizer (the

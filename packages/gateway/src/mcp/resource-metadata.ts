@@ -19,6 +19,6 @@ export const gatewayMetadataRoute = (env: GatewayEnv) => defineRoute({
     const id = rc.params.gatewayId!;
     const gw = GATEWAY_ID.test(id) ? await cachedDoc<GatewayDoc>(env.services, C.gateways, id) : undefined;
     if (!gw) throw new MandateError('not_found', 'No protected resource metadata is published here: there is no such gateway.');
-    sendJson(rc.res, 200, gatewayResourceMetadata(env.services.config.publicUrl, gw), { 'cache-control': 'max-age=300' });
+    sendJson(rc.res, 200, await gatewayResourceMetadata(env, gw), { 'cache-control': 'max-age=300' });
   },
 });

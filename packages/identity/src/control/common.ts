@@ -18,6 +18,10 @@ export async function writeTags(tx: StoreOps, arn: string, tags: Record<string, 
   if (tags && Object.keys(tags).length > 0) await tx.put(collections.tags, arn, { tags });
 }
 
+export async function readTags(store: StoreOps, arn: string): Promise<Record<string, string>> {
+  return (await store.get<{ tags: Record<string, string> }>(collections.tags, arn))?.doc.tags ?? {};
+}
+
 export async function deleteTags(tx: StoreOps, arn: string): Promise<void> {
   await tx.delete(collections.tags, arn);
 }

@@ -1,4 +1,5 @@
-import { MandateError, randomAlnum } from '@mandate/core';
+import { MandateError, randomAlnum, validationError } from '@mandate/core';
+import { isResourceFor, RESOURCE_TAG } from '@mandate/edge';
 import { defineOperation } from '../operation.ts';
 import type { RuntimeEnv } from '../env.ts';
 import { runtimeArn, runtimeEndpointArn } from '../arns.ts';
@@ -21,6 +22,11 @@ export const createAgentRuntime = (env: RuntimeEnv) => defineOperation({
     const id = `${input.agentRuntimeName}-${randomAlnum(10)}`;
     const version = buildVersion(id, '1', input, now);
     const arn = runtimeArn(services.config, id);
+    const resource = input.tags?.[RESOURCE_TAG];
+    const mcpUrl = `${services.config.publicUrl}/runtimes/${encodeURIComponent(arn)}/invocations`;
+    if (resource !== undefined && !isResourceFor(resource, mcpUrl)) {
+      throw validationError(`The tag ${RESOURCE_TAG} must be the runtime's MCP URL or a same-origin path prefix of it (${services.config.publicUrl}/…), without query or fragment.`, [{ name: `tags.${RESOURCE_TAG}`, message: 'Member must be a prefix of the MCP URL' }]);
+    }
     const rt: RuntimeDoc = {
       agentRuntimeId: id,
       agentRuntimeName: input.agentRuntimeName,

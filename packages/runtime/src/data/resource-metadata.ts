@@ -1,6 +1,6 @@
 import { MandateError } from '@mandate/core';
 import { sendJson } from '@mandate/http';
-import { defineRoute, protectedResourceDocument, resourceChallenge, type AdvertisedAuthorizer, type ResourceChallenge } from '@mandate/edge';
+import { defineRoute, isResourceFor, protectedResourceDocument, RESOURCE_TAG, resourceChallenge, type AdvertisedAuthorizer, type ResourceChallenge } from '@mandate/edge';
 import type { RuntimeEnv } from '../env.ts';
 import { targetQuery } from './inputs.ts';
 import { resolveTarget, type Target } from './resolve-target.ts';
@@ -36,6 +36,10 @@ export const protectedResourceMetadata = (env: RuntimeEnv) => defineRoute({
     });
     const authorizer = target.version.authorizer;
     if (target.version.protocolConfiguration.serverProtocol !== 'MCP' || !authorizer) throw none();
-    sendJson(rc.res, 200, protectedResourceDocument(resourceUrl(env.services.config.publicUrl, target), advertised(target), target.runtime.agentRuntimeName), { 'cache-control': 'max-age=300' });
+    const url = resourceUrl(env.services.config.publicUrl, target);
+    // The `mandate:mcp-resource` tag names another resource identifier (an IdP's App ID URI, a prefix of the URL); anything else is ignored.
+    const tagged = (await env.identity.tags.read(target.runtime.agentRuntimeArn))[RESOURCE_TAG];
+    const resource = tagged !== undefined && isResourceFor(tagged, url) ? tagged : url;
+    sendJson(rc.res, 200, protectedResourceDocument(resource, advertised(target), target.runtime.agentRuntimeName), { 'cache-control': 'max-age=300' });
   },
 });

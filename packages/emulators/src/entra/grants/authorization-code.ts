@@ -11,7 +11,7 @@ import { CODE_TTL } from '../grant-store.ts';
 import { param, required } from '../http-util.ts';
 import { authenticateClient } from '../client-auth.ts';
 import { issueDelegated, type TokenResponse } from '../issue.ts';
-import { parseScopes, singleResource } from '../scopes.ts';
+import { checkResourceIndicator, parseScopes, singleResource } from '../scopes.ts';
 
 export async function authorizationCodeGrant(ctx: EntraContext, tenant: Tenant, segment: string, p: URLSearchParams, req: IncomingMessage): Promise<TokenResponse> {
   const client = await authenticateClient(ctx, tenant, segment, p, req, { allowPublic: true });
@@ -41,6 +41,7 @@ export async function authorizationCodeGrant(ctx: EntraContext, tenant: Tenant, 
   const codeScopes = parseScopes(ctx.directory, tenant, client.app.appId, rec.scope);
   const requested = param(p, 'scope');
   const reqScopes = requested ? parseScopes(ctx.directory, tenant, client.app.appId, requested) : codeScopes;
+  checkResourceIndicator(ctx.directory, tenant, param(p, 'resource'), reqScopes);
   const resource = reqScopes.resources.length > 0 ? singleResource(reqScopes, requested ?? rec.scope) : singleResource(codeScopes, rec.scope, true);
   return await issueDelegated(ctx, {
     tenant, client, user, resource, oidc: codeScopes.oidc, authTime: rec.authTime, sid: rec.sid, nonce: rec.nonce,

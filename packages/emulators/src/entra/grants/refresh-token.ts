@@ -11,7 +11,7 @@ import { REFRESH_TTL } from '../grant-store.ts';
 import { param, required } from '../http-util.ts';
 import { authenticateClient } from '../client-auth.ts';
 import { issueDelegated, type TokenResponse } from '../issue.ts';
-import { parseScopes, singleResource } from '../scopes.ts';
+import { checkResourceIndicator, parseScopes, singleResource } from '../scopes.ts';
 
 export async function refreshTokenGrant(ctx: EntraContext, tenant: Tenant, segment: string, p: URLSearchParams, req: IncomingMessage): Promise<TokenResponse> {
   const client = await authenticateClient(ctx, tenant, segment, p, req, { allowPublic: true });
@@ -27,6 +27,7 @@ export async function refreshTokenGrant(ctx: EntraContext, tenant: Tenant, segme
   ctx.store.refreshTokens.set(rt, rec, REFRESH_TTL); // sliding inactivity window
   const scope = param(p, 'scope') ?? 'openid profile offline_access';
   const parsed = parseScopes(ctx.directory, tenant, client.app.appId, scope);
+  checkResourceIndicator(ctx.directory, tenant, param(p, 'resource'), parsed);
   const resource = singleResource(parsed, scope, true);
   return await issueDelegated(ctx, {
     tenant, client, user, resource, oidc: new Set([...parsed.oidc, 'offline_access']), authTime: rec.authTime, sid: rec.sid,
