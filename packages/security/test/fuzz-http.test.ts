@@ -25,6 +25,9 @@ import { trustCa } from '@mandate/emulators';
 import { demoUserPoolSeed, startUserPoolEmulator, type UserPoolEmulator } from '@mandate/emulators';
 import { userPoolOperations } from '@mandate/emulators';
 import { controlOperations as runtimeControlOperations } from '@mandate/runtime/testing';
+import { createGatewayRouter, type GatewayHandle } from '@mandate/gateway';
+import { controlOperations as gatewayControlOperations } from '@mandate/gateway/testing';
+import { CreateGatewayCommand, CreateGatewayTargetCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { agentDir, baseRuntime, codeArtifact, startMandate, type Mandate } from '@mandate/runtime/test-harness';
 import { awsEncode, send, signRequest, type FuzzRequest, type FuzzResponse } from './helpers/fuzz-client.ts';
 import { garbageBodyArb, headerValueArb, jsonArb, queryArb, shapedArb, stringArb, type Pools } from './helpers/fuzz-arbitraries.ts';
@@ -37,6 +40,11 @@ const REGION = 'us-west-2';
 const RETURN_URL = 'https://app.example.test/return';
 
 let m: Mandate;
+let gateway: GatewayHandle;
+let gatewayUrl = '';
+let gatewaySession = '';
+let poolUserToken = '';
+let gatewayInbound: { discoveryUrl: string; allowedClients: string[] } | undefined;
 let entra: EntraEmulator;
 let pool: UserPoolEmulator;
 const entraLog = memoryLogger('info');
@@ -85,6 +93,16 @@ before(async () => {
     agentRuntimeName: 'fuzz_rt', agentRuntimeArtifact: codeArtifact(agentDir('app-agent')), ...baseRuntime,
     authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: inbound.discoveryUrl, allowedClients: ['nobody'] } },
   }));
+  // The MCP gateway on the same router, behind the user pool, with one target whose server is down (every
+  // tools/call reaches the upstream code path and fails there, as it must, without a 500).
+  gateway = createGatewayRouter(m.identity.services, m.identity.port, {}, m.identity.router);
+  const gw = await m.control.send(new CreateGatewayCommand({ name: 'fuzz-gw', roleArn: 'arn:aws:iam::123456789012:role/gw', authorizerType: 'CUSTOM_JWT', authorizerConfiguration: { customJWTAuthorizer: inbound } }));
+  const target = await m.control.send(new CreateGatewayTargetCommand({
+    gatewayIdentifier: gw.gatewayId!, name: 'fuzz-target',
+    targetConfiguration: { mcp: { mcpServer: { endpoint: 'http://127.0.0.1:1/mcp', mcpToolSchema: { inlinePayload: JSON.stringify([{ name: 'echo', inputSchema: { type: 'object' } }]) } } } },
+  }));
+  poolUserToken = userToken;
+  gatewayInbound = inbound;
   agentKey = await createAccessKey(m.identity.services, { role: 'workload', workloadName: 'fuzz-wl', allowUserIdTokens: true });
   const agent = new BedrockAgentCoreClient({ endpoint: m.url, region: REGION, credentials: agentKey, maxAttempts: 1 });
   const wat = (await agent.send(new GetWorkloadAccessTokenForUserIdCommand({ workloadName: 'fuzz-wl', userId: 'fuzz-user' }))).workloadAccessToken!;
@@ -98,11 +116,13 @@ before(async () => {
       flow.sessionUri!, new URL(flow.authorizationUrl!).searchParams.get('request_uri')!, RETURN_URL, provider.callbackUrl!.split('/').pop()!,
       'USER_FEDERATION', 'M2M', 'ON_BEHALF_OF_TOKEN_EXCHANGE', 'CustomOauth2', 'MicrosoftOauth2', 'DEFAULT', 'fuzz-user', `api://${app.appId}/read`,
       tenantId, app.appId, 'common', 'organizations', poolId, clientId, u.username, 'USER_PASSWORD_AUTH', 'REFRESH_TOKEN_AUTH', 'authorization_code',
+      gw.gatewayId!, gw.gatewayArn!, target.targetId!, 'fuzz-target', 'fuzz-target___echo', 'fuzz-gw',
       'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:jwt-bearer', 'urn:ietf:params:oauth:grant-type:device_code', 'code', 'S256', 'plain',
     ],
   };
 });
 after(async () => {
+  await gateway?.close();
   await m?.close();
   await entra?.close();
   await pool?.close();
@@ -161,8 +181,8 @@ function operationArb(ops: readonly Operation[], signers: fc.Arbitrary<Signer>):
   })));
 }
 
-test('fuzz: identity and runtime control planes (schema-shaped bodies, signed by an admin key)', { timeout: 60_000 * SOAK }, async () => {
-  const ops = [...controlOperations, ...runtimeControlOperations(m.runtime.env)];
+test('fuzz: identity, runtime and gateway control planes (schema-shaped bodies, signed by an admin key)', { timeout: 60_000 * SOAK }, async () => {
+  const ops = [...controlOperations, ...runtimeControlOperations(m.runtime.env), ...gatewayControlOperations(gateway.env)];
   assert.ok(ops.length >= 30, `${ops.length} control operations`);
   const before = requests;
   const passedAuth = () => [...tally.entries()].filter(([t]) => !['InvalidSignatureException', 'IncompleteSignatureException', 'UnrecognizedClientException', 'MissingAuthenticationTokenException'].includes(t)).reduce((a, [, n]) => a + n, 0);
@@ -217,10 +237,52 @@ test('fuzz: runtime data plane (invocations, stop session, ping) with fuzzed bea
   }));
 });
 
+test('fuzz: the gateway MCP endpoint (JSON-RPC shaped and garbage bodies, real and fuzzed bearer tokens and session ids)', { timeout: 60_000 * SOAK }, async () => {
+  // A gateway of its own (the control-plane fuzzing before may have changed fuzz-gw), with a live session.
+  const gw = await m.control.send(new CreateGatewayCommand({ name: 'fuzz-gw-mcp', roleArn: 'arn:aws:iam::123456789012:role/gw', authorizerType: 'CUSTOM_JWT', authorizerConfiguration: { customJWTAuthorizer: gatewayInbound! } }));
+  gatewayUrl = gw.gatewayUrl!;
+  await m.control.send(new CreateGatewayTargetCommand({
+    gatewayIdentifier: gw.gatewayId!, name: 'fuzz-target',
+    targetConfiguration: { mcp: { mcpServer: { endpoint: 'http://127.0.0.1:1/mcp', mcpToolSchema: { inlinePayload: JSON.stringify([{ name: 'echo', inputSchema: { type: 'object' } }]) } } } },
+  }));
+  const init = await fetch(gatewayUrl, { method: 'POST', headers: { authorization: `Bearer ${poolUserToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'f', version: '1' } } }) });
+  gatewaySession = init.headers.get('mcp-session-id')!;
+  assert.ok(gatewaySession, 'the fuzzer has a gateway session');
+  const methods = ['initialize', 'tools/list', 'tools/call', 'ping', 'notifications/initialized', 'prompts/list', 'resources/read'];
+  const answered = () => tally.get('200') ?? 0;
+  const answeredBefore = answered();
+  await fuzzRun(fc.record({
+    httpMethod: fc.constantFrom('POST', 'POST', 'POST', 'POST', 'POST', 'GET', 'DELETE'),
+    path: fc.oneof({ weight: 6, arbitrary: fc.constant(new URL(gatewayUrl).pathname) }, { weight: 1, arbitrary: stringArb(pools).map((x) => `/gateways/${awsEncode(x)}/mcp`) }),
+    auth: fc.oneof({ weight: 5, arbitrary: fc.constant(`Bearer ${poolUserToken}`) }, { weight: 1, arbitrary: stringArb(pools).map((t) => `Bearer ${t}`) }, { weight: 1, arbitrary: fc.constant(null) }),
+    session: fc.oneof({ weight: 4, arbitrary: fc.constant(gatewaySession) }, { weight: 1, arbitrary: stringArb(pools) }, { weight: 1, arbitrary: fc.constant(null) }),
+    version: fc.option(fc.constantFrom('2025-11-25', '2025-06-18', '1999-01-01', ''), { freq: 2 }),
+    body: fc.oneof(
+      // Mostly well-formed requests (so the methods are reached), with every member sometimes wrong or missing.
+      { weight: 8, arbitrary: fc.record({
+        jsonrpc: fc.oneof({ weight: 8, arbitrary: fc.constant('2.0') }, { weight: 1, arbitrary: fc.constantFrom('1.0', 2, null) }),
+        id: fc.oneof({ weight: 6, arbitrary: fc.integer() }, { weight: 1, arbitrary: stringArb(pools) }, { weight: 1, arbitrary: fc.constant(null) }),
+        method: fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...methods) }, { weight: 1, arbitrary: stringArb(pools) }),
+        params: fc.oneof(jsonArb(pools), fc.record({ name: fc.oneof(fc.constantFrom('fuzz-target___echo', 'fuzz-target___x', '___'), stringArb(pools)), arguments: jsonArb(pools) }, { requiredKeys: [] })),
+      }, { requiredKeys: ['jsonrpc', 'method'] }).map((v) => Buffer.from(JSON.stringify(v))) },
+      { weight: 1, arbitrary: jsonArb(pools).map((v) => Buffer.from(JSON.stringify(v) ?? '')) },
+      { weight: 1, arbitrary: garbageBodyArb() },
+    ),
+  }).map((x) => async () => {
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    if (x.auth !== null) headers.authorization = x.auth;
+    // DELETE ends the session it names: only ever a fuzzed one, so the real session stays usable for the run.
+    if (x.session !== null) headers['mcp-session-id'] = x.httpMethod === 'DELETE' && x.session === gatewaySession ? `${x.session}x` : x.session;
+    if (x.version !== null) headers['mcp-protocol-version'] = x.version;
+    await sendMandate({ method: x.httpMethod, path: x.path, query: [], headers, body: x.body }, 'none', `${x.httpMethod} gateway /mcp`);
+  }));
+  assert.ok(answered() - answeredBefore > 20, 'the fuzzer reaches the gateway\'s methods (JSON-RPC answers, HTTP 200)');
+});
+
 test('fuzz: any method on any path of Mandate (routing, raw garbage)', { timeout: 60_000 * SOAK }, async () => {
   await fuzzRun(fc.record({
     method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'TRACE'),
-    segments: fc.array(fc.oneof(fc.constantFrom('identities', 'runtimes', 'tags', 'oauth2', 'callback', 'invocations', '..', '.', '%2e%2e', '%2F', '', '%', '%zz'), stringArb(pools).map(awsEncode)), { maxLength: 5 }),
+    segments: fc.array(fc.oneof(fc.constantFrom('identities', 'runtimes', 'gateways', 'mcp', 'tags', 'oauth2', 'callback', 'invocations', '..', '.', '%2e%2e', '%2F', '', '%', '%zz'), stringArb(pools).map(awsEncode)), { maxLength: 5 }),
     query: queryArb(pools, []),
     body: garbageBodyArb(),
     signer: signerArb([2, 1, 2, 1]),
