@@ -64,7 +64,8 @@ export interface TargetDoc {
   credential: TargetCredential;
   /** The tools the target offers, from its inline schema or its last synchronization. */
   tools: ToolDefinition[];
-  toolsFrom: 'inline' | 'synchronized';
+  /** inline: from mcpToolSchema; synchronized: DEFAULT listing (kept here); dynamic: listed live from the upstream, for the calling user. */
+  toolsFrom: 'inline' | 'synchronized' | 'dynamic';
   status: TargetStatus;
   statusReasons?: string[];
   lastSynchronizedAt?: number;

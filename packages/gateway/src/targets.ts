@@ -7,13 +7,15 @@ import type { CredentialConfigInput, TargetConfigInput } from './schemas.ts';
 const refuse = (member: string, why: string) => validationError(`${member}: ${why}`, [{ name: member, message: why }]);
 
 /** MCP tool names (MCP 2025-11-25 §tools: 1–128 of A–Z a–z 0–9 _ - .), checked so the `{target}___{tool}` name stays parseable. */
-const TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+export const TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 
 export interface ResolvedTarget {
   endpoint: string;
   credential: TargetCredential;
   /** Set when the target carries an inline tool schema: the tools are these and are never synchronized. */
   inlineTools?: ToolDefinition[];
+  /** listingMode DYNAMIC: the tools are listed from the server, with the calling user's credential, on every tools/list. */
+  dynamic?: boolean;
 }
 
 /**
@@ -28,11 +30,12 @@ export async function resolveTarget(identity: IdentityPort, devMode: boolean, in
   if (other !== undefined) throw refuse('targetConfiguration', `${other} targets are not supported by Mandate's gateway; it serves mcp.mcpServer targets.`);
   const server = tc.mcp?.mcpServer;
   if (!server) throw refuse('targetConfiguration.mcp.mcpServer', 'is required: Mandate\'s gateway serves MCP server targets.');
-  if (server.listingMode === 'DYNAMIC') throw refuse('targetConfiguration.mcp.mcpServer.listingMode', 'DYNAMIC listing is not supported yet; use DEFAULT (tools are synchronized) or an inline mcpToolSchema.');
+  if (server.listingMode === 'DYNAMIC' && server.mcpToolSchema !== undefined) throw refuse('targetConfiguration.mcp.mcpServer.listingMode', 'DYNAMIC lists the tools from the server on every tools/list; it cannot go with an inline mcpToolSchema.');
   if (server.mcpToolSchema?.s3 !== undefined) throw refuse('targetConfiguration.mcp.mcpServer.mcpToolSchema.s3', 'Mandate has no S3; give the tool list as inlinePayload.');
   const endpoint = checkProviderUrl(server.endpoint, 'targetConfiguration.mcp.mcpServer.endpoint', devMode).href;
   const out: ResolvedTarget = { endpoint, credential: await resolveCredential(identity, input.credentialProviderConfigurations?.[0]) };
   if (server.mcpToolSchema?.inlinePayload !== undefined) out.inlineTools = parseInlineTools(server.mcpToolSchema.inlinePayload);
+  if (server.listingMode === 'DYNAMIC') out.dynamic = true;
   return out;
 }
 

@@ -68,6 +68,6 @@ export function targetSummary(t: TargetDoc): Record<string, unknown> {
     updatedAt: rfc3339(t.updatedAt),
     ...(t.lastSynchronizedAt === undefined ? {} : { lastSynchronizedAt: rfc3339(t.lastSynchronizedAt) }),
     targetType: 'MCP_SERVER',
-    listingMode: 'DEFAULT',
+    listingMode: t.toolsFrom === 'dynamic' ? 'DYNAMIC' : 'DEFAULT',
   };
 }

@@ -330,3 +330,28 @@ test('a token the target refuses (revoked at the provider) brings a new consent,
     guard.close();
   }
 });
+
+test('a DYNAMIC target lists its tools live with the calling user\'s token: a user who consented sees them, one who has not does not', async () => {
+  const providerArn = (await m.control.send(new GetGatewayTargetCommand({ gatewayIdentifier: gatewayId, targetId: (await m.control.send(new ListGatewayTargetsCommand({ gatewayIdentifier: gatewayId }))).items!.find((t) => t.name === 'weather')!.targetId! })))
+    .credentialProviderConfigurations![0]!.credentialProvider!.oauthCredentialProvider!.providerArn!;
+  const live = await m.control.send(new CreateGatewayTargetCommand({
+    gatewayIdentifier: gatewayId, name: 'live', targetConfiguration: { mcp: { mcpServer: { endpoint: weather.url, listingMode: 'DYNAMIC' } } },
+    credentialProviderConfigurations: [{ credentialProviderType: 'OAUTH', credentialProvider: { oauthCredentialProvider: { providerArn, scopes: [`api://${appReg.appId}/read`], grantType: 'AUTHORIZATION_CODE' } } }],
+  }));
+  assert.equal((await m.control.send(new ListGatewayTargetsCommand({ gatewayIdentifier: gatewayId }))).items!.find((t) => t.targetId === live.targetId)!.listingMode, 'DYNAMIC');
+  const alice = await connectAs('alice');
+  const carol = await connectAs('carol');
+  try {
+    assert.ok((await alice.client.listTools()).tools.some((t) => t.name === 'live___get_weather'), 'alice consented: the live target lists its tools for her');
+    assert.equal((await carol.client.listTools()).tools.some((t) => t.name.startsWith('live___')), false, 'carol has not: nothing from it');
+    const r = await alice.client.callTool({ name: 'live___get_weather', arguments: { city: 'Kyiv' } });
+    assert.equal((r.structuredContent as { checkedFor: { oid: string } }).checkedFor.oid, oidOf(entraUsers.alice.username));
+    // A name the live server does not know is passed on, and the server's own answer comes back.
+    const unknown = await alice.client.callTool({ name: 'live___no_such_tool', arguments: {} });
+    assert.equal(unknown.isError, true);
+    assert.match((unknown.content as Array<{ text: string }>)[0]!.text, /no_such_tool/);
+  } finally {
+    await alice.client.close();
+    await carol.client.close();
+  }
+});

@@ -27,6 +27,7 @@ export const synchronizeGatewayTargets = (env: GatewayEnv) => defineOperation({
     for (const targetId of input.targetIdList) {
       const old = (await loadTarget(services.store, gw.gatewayId, targetId)).doc;
       if (old.toolsFrom === 'inline') throw new MandateError('validation', `The target ${targetId} has an inline mcpToolSchema: there is nothing to synchronize.`);
+      if (old.toolsFrom === 'dynamic') throw new MandateError('validation', `The target ${targetId} lists its tools dynamically (listingMode DYNAMIC): there is nothing to synchronize.`);
       const now = services.clock.now();
       const sync = await synchronizeTools(env, gw, old);
       const { statusReasons: _dropped, ...rest } = old;

@@ -22,6 +22,7 @@ export async function buildTarget(env: GatewayEnv, gw: GatewayDoc, targetId: str
     ...(input.description === undefined ? {} : { description: input.description }),
   };
   if (resolved.inlineTools) return { ...base, ...echo, tools: resolved.inlineTools, toolsFrom: 'inline', status: 'READY' };
+  if (resolved.dynamic) return { ...base, ...echo, tools: [], toolsFrom: 'dynamic', status: 'READY' };
   const sync = await synchronizeTools(env, gw, base);
   return { ...base, ...echo, tools: sync.tools, toolsFrom: 'synchronized', status: sync.status, lastSynchronizedAt: now, ...(sync.statusReasons ? { statusReasons: sync.statusReasons } : {}) };
 }

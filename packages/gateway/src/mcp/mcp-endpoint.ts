@@ -90,7 +90,7 @@ const post = (env: GatewayEnv): Route => defineRoute({
         case 'ping':
           return sendResult(rc.res, msg.id, {});
         case 'tools/list':
-          return sendResult(rc.res, msg.id, await listTools(env, gw));
+          return sendResult(rc.res, msg.id, await listTools(env, gw, caller));
         case 'tools/call':
           return sendResult(rc.res, msg.id, await callTool(env, gw, session, caller, msg.params));
         default:

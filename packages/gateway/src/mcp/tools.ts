@@ -8,15 +8,34 @@ import { upstreamCredential } from '../credentials.ts';
 import { UpstreamRefusedCredential, UpstreamUnavailable } from '../upstream/pool.ts';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { RpcCode, RpcFailure } from './jsonrpc.ts';
+import { TOOL_NAME } from '../targets.ts';
 import type { GatewayCaller } from './authenticate.ts';
 
-/** tools/list: every ready target's tools, each named `{target}___{tool}` (AgentCore Gateway's naming). */
-export async function listTools(env: GatewayEnv, gw: GatewayDoc): Promise<{ tools: unknown[] }> {
+/**
+ * tools/list: every target's tools, each named `{target}___{tool}` (AgentCore Gateway's naming). DEFAULT and
+ * inline targets answer from their stored list; DYNAMIC targets are asked now, with the calling user's
+ * credential, in parallel: one that needs the user's consent first, or cannot be reached, contributes
+ * nothing (its tools appear once it can answer), and never holds up the others beyond its timeout.
+ */
+export async function listTools(env: GatewayEnv, gw: GatewayDoc, caller: GatewayCaller): Promise<{ tools: unknown[] }> {
+  const targets = await gatewayTargets(env.services, gw);
+  const lists = await Promise.all(targets.map(async (t) => (t.toolsFrom === 'dynamic' ? dynamicTools(env, gw, t, caller) : t.tools)));
   const tools: unknown[] = [];
-  for (const t of await gatewayTargets(env.services, gw)) {
-    for (const tool of t.tools) tools.push({ ...tool, name: `${t.name}${TOOL_SEPARATOR}${tool.name}` });
-  }
+  targets.forEach((t, i) => {
+    for (const tool of lists[i]!) tools.push({ ...tool, name: `${t.name}${TOOL_SEPARATOR}${tool.name}` });
+  });
   return { tools };
+}
+
+async function dynamicTools(env: GatewayEnv, gw: GatewayDoc, target: TargetDoc, caller: GatewayCaller): Promise<readonly { name: string }[]> {
+  try {
+    const cred = await upstreamCredential(env, gw, target.credential, caller.user);
+    if ('consent' in cred) return [];
+    return (await env.upstreams.listTools(target.endpoint, cred.auth)).filter((t) => TOOL_NAME.test(t.name));
+  } catch (err) {
+    env.services.logger.warn('gateway target could not list its tools', { gatewayId: gw.gatewayId, target: target.name, reason: err instanceof Error ? err.message : String(err) });
+    return [];
+  }
 }
 
 function findTool(targets: readonly TargetDoc[], name: string): { target: TargetDoc; tool: string } | undefined {
@@ -24,7 +43,10 @@ function findTool(targets: readonly TargetDoc[], name: string): { target: Target
   if (cut <= 0) return undefined;
   const target = targets.find((t) => t.name === name.slice(0, cut));
   const tool = name.slice(cut + TOOL_SEPARATOR.length);
-  return target && target.tools.some((t) => t.name === tool) ? { target, tool } : undefined;
+  if (!target) return undefined;
+  // A DYNAMIC target's tools are whatever its server offers now: the server itself refuses an unknown one.
+  if (target.toolsFrom === 'dynamic') return TOOL_NAME.test(tool) ? { target, tool } : undefined;
+  return target.tools.some((t) => t.name === tool) ? { target, tool } : undefined;
 }
 
 /**
