@@ -159,3 +159,20 @@ test('bad input gets a precise AWS error and changes nothing', async () => {
   assert.equal(m.logLines.some((l) => l.includes('canary-api-key-value') || l.includes('secret-value')), false, 'no secret in the log');
   await m.control.send(new DeleteGatewayCommand({ gatewayIdentifier: gw.gatewayId! }));
 });
+
+test('a retried Create with the same clientToken gets the first answer; the same token for another request is refused', async () => {
+  const clientToken = 'retry-00000000-0000-4000-8000-000000000001';
+  const input = { name: 'idem-gw', roleArn: ROLE_ARN, authorizerType: 'CUSTOM_JWT' as const, authorizerConfiguration: authorizer, clientToken };
+  const first = await m.control.send(new CreateGatewayCommand(input));
+  const again = await m.control.send(new CreateGatewayCommand(input));
+  assert.equal(again.gatewayId, first.gatewayId);
+  await assert.rejects(m.control.send(new CreateGatewayCommand({ ...input, name: 'idem-gw-2' })), {
+    name: 'ValidationException', message: 'This clientToken was already used with a different request. Use a new clientToken for a new request.',
+  });
+  assert.equal((await m.control.send(new ListGatewaysCommand({}))).items!.filter((g) => g.name?.startsWith('idem-gw')).length, 1);
+  const t = { gatewayIdentifier: first.gatewayId!, name: 'idem-target', targetConfiguration: mcpTarget(), clientToken };
+  const t1 = await m.control.send(new CreateGatewayTargetCommand(t));
+  assert.equal((await m.control.send(new CreateGatewayTargetCommand(t))).targetId, t1.targetId);
+  await m.control.send(new DeleteGatewayTargetCommand({ gatewayIdentifier: first.gatewayId!, targetId: t1.targetId! }));
+  await m.control.send(new DeleteGatewayCommand({ gatewayIdentifier: first.gatewayId! }));
+});

@@ -5,6 +5,7 @@ import { gatewayArn } from '../arns.ts';
 import { gatewayMembers } from '../gateway.ts';
 import { gatewayCollections as C, type GatewayDoc } from '../model.ts';
 import { createGatewaySchema } from '../schemas.ts';
+import { idempotent } from '../idempotency.ts';
 import { gatewayUrl, gatewayView } from '../views.ts';
 import { isResourceFor, RESOURCE_TAG } from '@mandate/edge';
 
@@ -19,7 +20,7 @@ export const createGateway = (env: GatewayEnv) => defineOperation({
   plane: 'control',
   successStatus: 202,
   input: createGatewaySchema,
-  async handler(input, { services }) {
+  handler: (input, { services }) => idempotent(services, 'CreateGateway', input.clientToken, input, async () => {
     const members = gatewayMembers(input);
     const now = services.clock.now();
     const id = `${input.name.toLowerCase()}-${randomAlnum(10).toLowerCase()}`;
@@ -49,5 +50,5 @@ export const createGateway = (env: GatewayEnv) => defineOperation({
     });
     services.logger.info('gateway created', { gatewayId: id });
     return { ...gatewayView(gw, services.config.publicUrl), status: 'CREATING' };
-  },
+  }),
 });
