@@ -13,3 +13,4 @@ export {
   advertisedScopes, isResourceFor, issuerOfDiscoveryUrl, RESOURCE_TAG, protectedResourceDocument, resourceChallenge, resourceMetadataUrl, withResourceChallenge,
   type AdvertisedAuthorizer, type ResourceChallenge,
 } from './protected-resource.ts';
+export { idempotent, CLIENT_TOKENS_COLLECTION } from './idempotency.ts';

@@ -10,8 +10,6 @@ export const gatewayCollections = {
   targetNames: 'gateway-target-names',
   /** MCP sessions (Mcp-Session-Id), each bound to the user who opened it. */
   sessions: 'gateway-mcp-sessions',
-  /** `{operation}/{clientToken}` → the first answer (idempotency.ts). */
-  clientTokens: 'gateway-client-tokens',
 } as const;
 
 export type GatewayStatus = 'CREATING' | 'UPDATING' | 'READY' | 'FAILED' | 'DELETING';

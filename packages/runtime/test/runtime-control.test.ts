@@ -158,3 +158,15 @@ test('GET /ping answers for the runtime in the container contract shape', async 
   assert.equal(body.maxLiveSessions, 32);
   assert.equal(typeof body.time_of_last_update, 'number');
 });
+
+test('a retried CreateAgentRuntime with the same clientToken gets the first answer; the token reused for another request is refused', async () => {
+  const clientToken = 'retry-00000000-0000-4000-8000-00000000aaaa';
+  const input = { agentRuntimeName: 'idem_rt', agentRuntimeArtifact: codeArtifact(agentDir('app-agent')), ...baseRuntime, clientToken };
+  const first = await m.control.send(new CreateAgentRuntimeCommand(input));
+  const again = await m.control.send(new CreateAgentRuntimeCommand(input));
+  assert.equal(again.agentRuntimeId, first.agentRuntimeId);
+  await assert.rejects(m.control.send(new CreateAgentRuntimeCommand({ ...input, agentRuntimeName: 'idem_rt2' })), {
+    name: 'ValidationException', message: 'This clientToken was already used with a different request. Use a new clientToken for a new request.',
+  });
+  await m.control.send(new DeleteAgentRuntimeCommand({ agentRuntimeId: first.agentRuntimeId! }));
+});

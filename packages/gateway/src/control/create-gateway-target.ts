@@ -1,11 +1,11 @@
 import { randomAlnum } from '@mandate/core';
+import { idempotent } from '@mandate/edge';
 import { defineOperation } from '../operation.ts';
 import type { GatewayEnv } from '../env.ts';
 import { loadGateway } from '../records.ts';
 import { gatewayIdentifierSchema, targetConfigSchema } from '../schemas.ts';
 import { targetView } from '../views.ts';
 import { buildTarget, saveTarget } from './write-target.ts';
-import { idempotent } from '../idempotency.ts';
 import { z } from 'zod';
 
 /** POST /gateways/{gatewayIdentifier}/targets/ → 202. The tools are synchronized before it answers, so Get says READY or FAILED with the reason. */

@@ -1,11 +1,11 @@
 import { MandateError, randomAlnum, validationError } from '@mandate/core';
+import { idempotent } from '@mandate/edge';
 import { defineOperation } from '../operation.ts';
 import type { GatewayEnv } from '../env.ts';
 import { gatewayArn } from '../arns.ts';
 import { gatewayMembers } from '../gateway.ts';
 import { gatewayCollections as C, type GatewayDoc } from '../model.ts';
 import { createGatewaySchema } from '../schemas.ts';
-import { idempotent } from '../idempotency.ts';
 import { gatewayUrl, gatewayView } from '../views.ts';
 import { isResourceFor, RESOURCE_TAG } from '@mandate/edge';
 

@@ -1,5 +1,5 @@
 import { MandateError, randomAlnum, validationError } from '@mandate/core';
-import { isResourceFor, RESOURCE_TAG } from '@mandate/edge';
+import { idempotent, isResourceFor, RESOURCE_TAG } from '@mandate/edge';
 import { defineOperation } from '../operation.ts';
 import type { RuntimeEnv } from '../env.ts';
 import { runtimeArn, runtimeEndpointArn } from '../arns.ts';
@@ -17,7 +17,7 @@ export const createAgentRuntime = (env: RuntimeEnv) => defineOperation({
   plane: 'control',
   successStatus: 202,
   input: createRuntimeSchema,
-  async handler(input, { services }) {
+  handler: (input, { services }) => idempotent(services, 'CreateAgentRuntime', input.clientToken, input, async () => {
     const now = services.clock.now();
     const id = `${input.agentRuntimeName}-${randomAlnum(10)}`;
     const version = buildVersion(id, '1', input, now);
@@ -71,5 +71,5 @@ export const createAgentRuntime = (env: RuntimeEnv) => defineOperation({
       status: 'CREATING',
       workloadIdentityDetails: { workloadIdentityArn: rt.workloadIdentityArn },
     };
-  },
+  }),
 });

@@ -1,3 +1,4 @@
+import { idempotent } from '@mandate/edge';
 import { docChanged } from '@mandate/edge';
 import { z } from 'zod';
 import { MandateError, validationError } from '@mandate/core';
@@ -29,7 +30,7 @@ export const createAgentRuntimeEndpoint = () => defineOperation({
   successStatus: 202,
   input: z.object({ agentRuntimeId: runtimeIdSchema, name: endpointNameSchema, agentRuntimeVersion: versionSchema.optional(), description, clientToken, tags: z.record(z.string(), z.string()).optional() }),
   inputFrom: (b, p) => ({ ...b, agentRuntimeId: p.agentRuntimeId }),
-  async handler(input, { services }) {
+  handler: (input, { services }) => idempotent(services, 'CreateAgentRuntimeEndpoint', input.clientToken, input, async () => {
     const rt = await loadRuntime(services.store, input.agentRuntimeId);
     const id = rt.doc.agentRuntimeId;
     const version = input.agentRuntimeVersion ?? rt.doc.latestVersion;
@@ -60,7 +61,7 @@ export const createAgentRuntimeEndpoint = () => defineOperation({
       status: 'CREATING',
       createdAt: rfc3339(now),
     };
-  },
+  }),
 });
 
 export const getAgentRuntimeEndpoint = () => defineOperation({

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { MandateError } from '@mandate/core';
-import type { EdgeServices } from '@mandate/edge';
+import type { EdgeServices } from './services.ts';
 import { StoreConflictError } from '@mandate/storage';
-import { gatewayCollections as C } from './model.ts';
+
+/** Where answers to clientTokens are remembered, `{operation}/{clientToken}` → the first answer, for every part. */
+export const CLIENT_TOKENS_COLLECTION = 'client-tokens';
 
 /** How long a clientToken is remembered (AWS keeps idempotency tokens for hours; the SDKs retry within seconds). */
 const WINDOW_MS = 8 * 60 * 60_000;
@@ -28,11 +30,11 @@ export async function idempotent<T>(services: EdgeServices, operation: string, c
     }
     return r.response as T;
   };
-  const seen = await services.store.get<Remembered>(C.clientTokens, key);
+  const seen = await services.store.get<Remembered>(CLIENT_TOKENS_COLLECTION, key);
   if (seen) return replay(seen.doc);
   const response = await create();
   try {
-    await services.store.insert<Remembered>(C.clientTokens, key, { hash, response }, { expiresAt: services.clock.now() + WINDOW_MS });
+    await services.store.insert<Remembered>(CLIENT_TOKENS_COLLECTION, key, { hash, response }, { expiresAt: services.clock.now() + WINDOW_MS });
   } catch (err) {
     if (!(err instanceof StoreConflictError)) throw err;
   }
