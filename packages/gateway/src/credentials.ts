@@ -29,7 +29,23 @@ export async function upstreamCredential(env: GatewayEnv, gw: GatewayDoc, cred: 
         ...(options.reconsent ? { forceAuthentication: true } : {}),
       });
       if ('accessToken' in out) return { auth: { headers: { authorization: `Bearer ${out.accessToken}` }, query: {} } };
+      if ('noToken' in out) throw new Error('unreachable: a consent was asked for');
       return { consent: { authorizationUrl: out.authorizationUrl } };
     }
   }
+}
+
+/**
+ * The credential for a listing (DYNAMIC targets' tools/list): the same, but a user without a usable
+ * token yet gets undefined and no consent session is started (that would write one per tools/list).
+ */
+export async function listingCredential(env: GatewayEnv, gw: GatewayDoc, cred: TargetCredential, user: UserBinding): Promise<UpstreamAuth | undefined> {
+  if (cred.kind !== 'oauth2' || cred.flow !== 'USER_FEDERATION') {
+    const out = await upstreamCredential(env, gw, cred, user);
+    return 'auth' in out ? out.auth : undefined;
+  }
+  const out = await env.identity.resourceToken({
+    workloadName: gw.workloadName, user, providerName: cred.providerName, scopes: cred.scopes, flow: cred.flow, customParameters: cred.customParameters, startConsent: false,
+  });
+  return 'accessToken' in out ? { headers: { authorization: `Bearer ${out.accessToken}` }, query: {} } : undefined;
 }

@@ -21,6 +21,7 @@ import { demoSeed, startEntraEmulator, startUserPoolEmulator, trustCa, type Entr
 import { JwtVerifier } from '@mandate/weather-agent/jwt-check';
 import { createWeatherApi, forecastFor } from '@mandate/weather-agent/weather-api';
 import { startWeatherMcpServer, type WeatherMcpServer } from '@mandate/weather-mcp';
+import { collections } from '@mandate/identity/testing';
 import { closedPort, ROLE_ARN, startMandate, type Mandate } from './harness.ts';
 
 const PASSWORD = 'Correct-Horse-9-Battery';
@@ -343,7 +344,9 @@ test('a DYNAMIC target lists its tools live with the calling user\'s token: a us
   const carol = await connectAs('carol');
   try {
     assert.ok((await alice.client.listTools()).tools.some((t) => t.name === 'live___get_weather'), 'alice consented: the live target lists its tools for her');
+    const sessions = await m.identity.services.store.count(collections.authSessions);
     assert.equal((await carol.client.listTools()).tools.some((t) => t.name.startsWith('live___')), false, 'carol has not: nothing from it');
+    assert.equal(await m.identity.services.store.count(collections.authSessions), sessions, 'a listing starts no consent');
     const r = await alice.client.callTool({ name: 'live___get_weather', arguments: { city: 'Kyiv' } });
     assert.equal((r.structuredContent as { checkedFor: { oid: string } }).checkedFor.oid, oidOf(entraUsers.alice.username));
     // A name the live server does not know is passed on, and the server's own answer comes back.

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { MandateError } from '@mandate/core';
-import { CallToolRequestParamsSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestParamsSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { GatewayEnv } from '../env.ts';
 import { TOOL_SEPARATOR, type GatewayDoc, type GatewaySessionDoc, type TargetDoc } from '../model.ts';
 import { gatewayTargets } from '../records.ts';
-import { upstreamCredential } from '../credentials.ts';
+import { listingCredential, upstreamCredential } from '../credentials.ts';
 import { UpstreamRefusedCredential, UpstreamUnavailable } from '../upstream/pool.ts';
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { RpcCode, RpcFailure } from './jsonrpc.ts';
 import { TOOL_NAME } from '../targets.ts';
 import type { GatewayCaller } from './authenticate.ts';
@@ -29,9 +28,10 @@ export async function listTools(env: GatewayEnv, gw: GatewayDoc, caller: Gateway
 
 async function dynamicTools(env: GatewayEnv, gw: GatewayDoc, target: TargetDoc, caller: GatewayCaller): Promise<readonly { name: string }[]> {
   try {
-    const cred = await upstreamCredential(env, gw, target.credential, caller.user);
-    if ('consent' in cred) return [];
-    return (await env.upstreams.listTools(target.endpoint, cred.auth)).filter((t) => TOOL_NAME.test(t.name));
+    // A listing never starts a consent (that would write a session per tools/list): only a call asks for one.
+    const auth = await listingCredential(env, gw, target.credential, caller.user);
+    if (!auth) return [];
+    return (await env.upstreams.listTools(target.endpoint, auth)).filter((t) => TOOL_NAME.test(t.name));
   } catch (err) {
     env.services.logger.warn('gateway target could not list its tools', { gatewayId: gw.gatewayId, target: target.name, reason: err instanceof Error ? err.message : String(err) });
     return [];

@@ -8,6 +8,7 @@ import { readApiKey } from './api-key.ts';
 import { getM2mToken } from './m2m.ts';
 import { loadProvider, providerClient } from './provider-client.ts';
 import { userFederation } from './user-federation.ts';
+import { usableAccessToken } from './refresh.ts';
 
 /**
  * Outbound credentials for another part of Mandate that calls a protected resource itself (the MCP
@@ -40,14 +41,24 @@ export interface ResourceTokenRequest {
   customParameters?: Record<string, string> | undefined;
   /** USER_FEDERATION: ask for consent again even though the vault holds a token (the resource refused it). */
   forceAuthentication?: boolean | undefined;
+  /** USER_FEDERATION: false reads the vault only (a listing, not a call): no consent session is started. Default true. */
+  startConsent?: boolean | undefined;
 }
 
-/** Either the token, or where the user must go to consent (the session completes on the built-in return page). */
-export type ResourceToken = { accessToken: string } | { authorizationUrl: string; sessionUri: string };
+/**
+ * The token; or where the user must go to consent (the session completes on the built-in return page); or,
+ * with `startConsent: false`, that the vault holds no usable token for this user.
+ */
+export type ResourceToken = { accessToken: string } | { authorizationUrl: string; sessionUri: string } | { noToken: true };
 
 export async function resourceToken(services: IdentityServices, req: ResourceTokenRequest): Promise<ResourceToken> {
   const pc = await providerClient(services, await loadProvider(services, req.providerName));
   if (req.flow === 'M2M') return { accessToken: await getM2mToken(services, pc, { scopes: req.scopes }) };
+  if (req.startConsent === false) {
+    if (req.user.kind === 'none') return { noToken: true };
+    const token = await usableAccessToken(services, pc, { workloadName: req.workloadName, user: req.user, providerName: pc.doc.name, scopes: req.scopes });
+    return token ? { accessToken: token } : { noToken: true };
+  }
   const workload = await loadWorkloadCached(services, req.workloadName);
   const wat = { workloadName: req.workloadName, user: req.user, expiresAt: services.clock.now() + WAT_LIFETIME_MS };
   const out = await userFederation(services, pc, wat, workload, { scopes: req.scopes, customParameters: req.customParameters, forceAuthentication: req.forceAuthentication });
