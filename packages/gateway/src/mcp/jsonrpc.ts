@@ -71,6 +71,6 @@ export function renderMcpHttpError(res: ServerResponse, requestId: string, err: 
     sendRpcError(res, 500, null, RpcCode.InternalError, `The gateway hit an internal error. Try again; if it persists, check the server log for request ${requestId}.`, undefined, { 'x-amzn-requestid': requestId });
     return;
   }
-  const code = e.status >= 500 ? RpcCode.InternalError : e.code === 'validation' || e.code === 'payload_too_large' ? RpcCode.InvalidRequest : RpcCode.InvalidRequest;
+  const code = e.status >= 500 ? RpcCode.InternalError : RpcCode.InvalidRequest;
   sendRpcError(res, e.status, null, code, e.message, undefined, { 'x-amzn-requestid': requestId, ...(e.headers ?? {}) });
 }
