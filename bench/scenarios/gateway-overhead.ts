@@ -14,7 +14,8 @@ import { makeKey, sign, startIssuer } from '@mandate/identity/test-jwt-fixtures'
 import type { Scenario } from '../lib/context.ts';
 import { startDirectAgent } from '../lib/direct-agent.ts';
 import { acquireEntra, acquireSqliteMandate } from '../lib/identity-stack.ts';
-import { makeResult, round, summarize } from '../lib/results.ts';
+import { addedLatency } from '../lib/alternating.ts';
+import { round } from '../lib/results.ts';
 import { PROVIDER, REGION } from '../servers/mandate-server.ts';
 
 const WEATHER_MCP_DIR = fileURLToPath(new URL('../../examples/weather-mcp/src', import.meta.url));
@@ -75,21 +76,8 @@ export const gatewayOverhead: Scenario = {
       clients.push(viaGateway);
 
       env.log('gateway-overhead: sequential tools/call, direct and through the gateway in alternating rounds');
-      await calls(direct.client, 'get_weather', t.warmup, oid);
-      await calls(viaGateway.client, 'weather___get_weather', t.warmup, oid);
-      const d: number[] = [];
-      const v: number[] = [];
-      for (let i = 0; i < t.rounds; i++) {
-        d.push(...await calls(direct.client, 'get_weather', t.perRound, oid));
-        v.push(...await calls(viaGateway.client, 'weather___get_weather', t.perRound, oid));
-      }
-      const sd = summarize(d);
-      const sv = summarize(v);
-      const added = sv.p50 - sd.p50;
-      env.report(makeResult({
-        scenario: 'gateway-overhead', metric: 'added tools/call p50 (warm vault token)', value: added, unit: 'ms',
-        p50: sv.p50, p99: sv.p99, n: sv.n, goal: 'added p50 <= 2 ms', pass: added <= 2,
-        extra: { directP50: round(sd.p50), directP99: round(sd.p99), addedP99: round(sv.p99 - sd.p99), ratio: round(sd.p50 / sv.p50) },
+      env.report(await addedLatency(t, (n) => calls(direct.client, 'get_weather', n, oid), (n) => calls(viaGateway.client, 'weather___get_weather', n, oid), {
+        scenario: 'gateway-overhead', metric: 'added tools/call p50 (warm vault token)', goalMs: 2, extra: (sd, sv) => ({ ratio: round(sd.p50 / sv.p50) }),
       }));
     } finally {
       for (const c of clients) await c.close().catch(() => {});

@@ -14,7 +14,7 @@ import { WebSocket } from 'ws';
 import type { Scenario } from '../lib/context.ts';
 import { startDirectAgent } from '../lib/direct-agent.ts';
 import { acquireEntra, acquireSqliteMandate } from '../lib/identity-stack.ts';
-import { makeResult, round, summarize } from '../lib/results.ts';
+import { addedLatency } from '../lib/alternating.ts';
 import { REGION } from '../servers/mandate-server.ts';
 
 const AGENT_DIR = fileURLToPath(new URL('../agents/trivial', import.meta.url));
@@ -72,22 +72,7 @@ export const websocketOverhead: Scenario = {
       sockets.push(viaMandate, viaDirect);
 
       env.log('websocket-overhead: sequential round trips, direct and through Mandate in alternating rounds');
-      await roundTrips(viaDirect, t.warmup);
-      await roundTrips(viaMandate, t.warmup);
-      const d: number[] = [];
-      const v: number[] = [];
-      for (let i = 0; i < t.rounds; i++) {
-        d.push(...await roundTrips(viaDirect, t.perRound));
-        v.push(...await roundTrips(viaMandate, t.perRound));
-      }
-      const sd = summarize(d);
-      const sv = summarize(v);
-      const added = sv.p50 - sd.p50;
-      env.report(makeResult({
-        scenario: 'websocket-overhead', metric: 'added round-trip p50 (1 WebSocket)', value: added, unit: 'ms',
-        p50: sv.p50, p99: sv.p99, n: sv.n, goal: 'added p50 <= 1 ms', pass: added <= 1,
-        extra: { directP50: round(sd.p50), directP99: round(sd.p99), addedP99: round(sv.p99 - sd.p99) },
-      }));
+      env.report(await addedLatency(t, (n) => roundTrips(viaDirect, n), (n) => roundTrips(viaMandate, n), { scenario: 'websocket-overhead', metric: 'added round-trip p50 (1 WebSocket)', goalMs: 1 }));
     } finally {
       if (previous === undefined) delete process.env.BEDROCK_AGENTCORE_DATA_PLANE_ENDPOINT;
       else process.env.BEDROCK_AGENTCORE_DATA_PLANE_ENDPOINT = previous;
