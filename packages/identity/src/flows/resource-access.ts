@@ -1,5 +1,5 @@
 import { MandateError } from '@mandate/core';
-import type { UserBinding } from '../model.ts';
+import { collections, type UserBinding } from '../model.ts';
 import type { IdentityServices } from '../services.ts';
 import { parseArn } from '../arns.ts';
 import { loadWorkloadCached } from '../workload/access.ts';
@@ -27,7 +27,8 @@ export async function credentialProviderOf(services: IdentityServices, arn: stri
     throw new MandateError('validation', `${arn} is not the ARN of a credential provider of this server (${services.config.region}, ${services.config.accountId}).`);
   }
   if (t.kind === 'oauth2') await loadProvider(services, t.name);
-  else await readApiKey(services, t.name);
+  // Existence only: the key stays sealed until a call needs it.
+  else if (!(await services.store.get(collections.apiKeyProviders, t.name))) throw new MandateError('not_found', `API key credential provider ${t.name} does not exist.`);
   return { kind: t.kind, name: t.name };
 }
 
