@@ -88,3 +88,21 @@ test('an agent card: only URLs pointing at the agent\'s own loopback port become
   });
   assert.equal(card.url, 'http://0.0.0.0:9000/', 'the input is not modified');
 });
+
+test('portOwnedBy: a listening port belongs to the process group that holds its socket, and to no other', { skip: process.platform !== 'linux' }, async () => {
+  const { portOwnedBy } = await import('../src/sessions/port-owner.ts');
+  const { createServer } = await import('node:net');
+  const { readFileSync } = await import('node:fs');
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const pgid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  try {
+    assert.equal(await portOwnedBy(pgid, port), true);
+    assert.equal(await portOwnedBy(pgid + 987654, port), false, 'another group does not own it');
+  } finally {
+    server.close();
+  }
+  assert.equal(await portOwnedBy(pgid, port), false, 'a closed port has no owner');
+});

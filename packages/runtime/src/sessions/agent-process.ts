@@ -4,9 +4,19 @@ import { createInterface } from 'node:readline';
 import { MandateError, type Logger } from '@mandate/core';
 import type { LaunchSpec } from '../model.ts';
 import { freePort } from './free-port.ts';
+import { portOwnedBy } from './port-owner.ts';
 import { makeLineRedactor } from './line-redactor.ts';
 
 export type PingStatus = 'Healthy' | 'HealthyBusy';
+
+/** Something other than the agent answers on the agent's port. */
+class PortTaken extends Error {
+  readonly port: number;
+  constructor(port: number) {
+    super(`port ${port} is served by another process`);
+    this.port = port;
+  }
+}
 
 /** Process groups still running: killed synchronously if Mandate itself exits, so no agent outlives it. */
 const liveGroups = new Set<number>();
@@ -72,7 +82,23 @@ export class AgentProcess {
     return !this.#exited;
   }
 
+  /**
+   * Starts the agent on a free port. Another process can take the port between the pick and the agent's
+   * bind: then the agent is stopped and started again on another port (a few times), rather than a
+   * session being served by a process that is not its agent (port-owner.ts).
+   */
   static async start(args: StartArgs): Promise<AgentProcess> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await AgentProcess.#startOnce(args);
+      } catch (err) {
+        if (!(err instanceof PortTaken) || attempt >= 3) throw err instanceof PortTaken ? new MandateError('runtime_client_error', 'The agent could not get a port of its own; try again.') : err;
+        args.logger.warn('agent port was taken by another process; starting the agent on another port', { port: err.port });
+      }
+    }
+  }
+
+  static async #startOnce(args: StartArgs): Promise<AgentProcess> {
     const port = await freePort();
     const env = { ...args.env, PORT: String(port) };
     const child = spawn(args.launch.command, args.launch.args, {
@@ -111,7 +137,10 @@ export class AgentProcess {
     while (Date.now() < deadline) {
       if (this.#exited) throw new MandateError('runtime_client_error', 'The agent process exited before it was ready to serve requests.');
       const remaining = deadline - Date.now();
-      if ((await this.ping(Math.min(1000, Math.max(remaining, 1)))) !== undefined) return;
+      if ((await this.ping(Math.min(1000, Math.max(remaining, 1)))) !== undefined) {
+        if (this.#child.pid === undefined || (await portOwnedBy(this.#child.pid, this.port))) return;
+        throw new PortTaken(this.port);
+      }
       await Promise.race([new Promise((r) => setTimeout(r, Math.min(delay, Math.max(deadline - Date.now(), 0)))), this.exited]);
       delay = Math.min(delay * 2, 250);
     }
